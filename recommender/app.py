@@ -1,0 +1,93 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from recommender import config
+from recommender.domain.catalog import Catalogs, load_catalogs
+from recommender.extensions import csrf, db, limiter, migrate
+from recommender.services.registry import ModelRegistry
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure an app; `test_config` replaces environment settings in tests."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    if test_config is None:
+        app.config.from_mapping(config.from_env(app.instance_path))
+    else:
+        app.config.from_mapping(config.from_env(app.instance_path, env={"MEMMATCH_ENV": "development"}))
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY") or (
+        app.config["SECRET_KEY"] == config.DEV_SECRET
+        and app.config["ENV_NAME"] != "development"
+        and not app.config.get("TESTING")
+    ):
+        raise config.ConfigError("SECRET_KEY must be set outside development and tests")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    catalogs = load_catalogs()
+    app.extensions["memmatch.catalogs"] = catalogs
+    app.extensions["memmatch.registry"] = ModelRegistry(
+        catalogs, Path(app.config["MODELS_DIR"]), app.config["MODEL_REFRESH_SECONDS"]
+    )
+    register_blueprints(app)
+    register_cli(app)
+
+    from recommender.web import security
+
+    security.init_app(app)
+
+    if app.config["BOOTSTRAP"]:
+        from recommender.services.bootstrap import bootstrap
+
+        bootstrap(app, catalogs)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions of `recommender.extensions` to this app."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Blueprints are imported here so that importing the package only defines things."""
+    from recommender.web import admin, api, errors, health, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(admin.bp)
+    errors.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    """The `train`, `models` and `create-admin` commands."""
+    from recommender import cli
+
+    cli.init_app(app)
+
+
+def catalogs_of(app: Flask) -> Catalogs:
+    """The static catalogues loaded for this app."""
+    return app.extensions["memmatch.catalogs"]
+
+
+def registry_of(app: Flask) -> ModelRegistry:
+    """This process's model registry."""
+    return app.extensions["memmatch.registry"]

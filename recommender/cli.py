@@ -1,0 +1,111 @@
+"""Command-line interface: `flask --app wsgi train|models|create-admin`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from recommender.app import catalogs_of, registry_of
+from recommender.domain.catalog import CatalogError, parse_programs
+from recommender.extensions import db
+from recommender.ml.artifacts import ArtifactError
+from recommender.services import versions
+
+models_cli = AppGroup("models", help="List model versions and choose the active one.")
+
+
+def _metrics_line(metrics: dict) -> str:
+    return f"top-1 {metrics['top1']:.1%}, top-3 {metrics['top3']:.1%}, MRR {metrics['mrr']:.3f} on {metrics['n']} personas"
+
+
+@click.command("train")
+@click.option("--data", "data_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A programs CSV in the contract's format.")
+@click.option("--activate", is_flag=True, help="Make the new version active if it passes the gate.")
+@click.option("--force", is_flag=True, help="With --activate: override a refusing gate (said in the audit log).")
+def train_command(data_path: Path, activate: bool, force: bool) -> None:
+    """Validate FILE, train a version, evaluate it on the personas and print its id and metrics."""
+    if force and not activate:
+        raise click.UsageError("--force only makes sense with --activate")
+    try:
+        raw = data_path.read_bytes()
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {data_path}: {exc.strerror}", param_hint="--data") from exc
+    try:
+        programs_file = parse_programs(raw, source=data_path.name)
+    except CatalogError as exc:
+        raise click.ClickException(f"{exc}\nNothing was changed.") from exc
+    outcome = versions.train_version(
+        db.session,
+        programs_file,
+        catalogs_of(current_app),
+        actor="cli",
+        source_name=data_path.name,
+        models_dir=Path(current_app.config["MODELS_DIR"]),
+        floor=current_app.config["MODEL_ACCURACY_FLOOR"],
+        activate=activate,
+        force=force,
+    )
+    click.echo(f"version {outcome.version.id}")
+    click.echo(f"programs {outcome.version.program_count}")
+    click.echo(f"metrics {_metrics_line(outcome.version.metrics)}")
+    for miss in outcome.trained.metrics.misses:
+        click.echo(f"  not first: {miss}")
+    if outcome.gate is not None:
+        click.echo(f"gate {outcome.gate.reason}")
+        if not outcome.activated:
+            raise click.ClickException(f"version {outcome.version.id} was stored but not activated")
+        click.echo(f"active {outcome.version.id}")
+
+
+@models_cli.command("list")
+def list_command() -> None:
+    """List versions, newest first; the active one is marked with *."""
+    rows = versions.list_versions(db.session)
+    if not rows:
+        click.echo("no versions yet")
+    for v in rows:
+        mark = "*" if v.status == "active" else " "
+        click.echo(f"{mark} {v.id}  {v.status:<9}  {v.created_at:%Y-%m-%d %H:%M}  "
+                   f"{v.program_count:>5} programs  {_metrics_line(v.metrics)}  by {v.created_by}")  # fmt: skip
+
+
+@models_cli.command("activate")
+@click.argument("version_id")
+@click.option("--force", is_flag=True, help="Override a refusing gate (said in the audit log).")
+def activate_command(version_id: str, force: bool) -> None:
+    """Make VERSION_ID the active version (roll forward or back), subject to the gate."""
+    try:
+        decision = versions.activate(
+            db.session, version_id, actor="cli", floor=current_app.config["MODEL_ACCURACY_FLOOR"],
+            force=force, catalogs=catalogs_of(current_app),
+        )  # fmt: skip
+    except versions.VersionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except ArtifactError as exc:
+        raise click.ClickException(f"refused: the artifact does not verify ({exc}); nothing was changed") from exc
+    click.echo(f"gate {decision.reason}")
+    if not decision.allowed:
+        raise click.ClickException(f"{version_id} was not activated; the active version is unchanged")
+    registry_of(current_app).forget_active()
+    click.echo(f"active {version_id}")
+
+
+@models_cli.command("discard")
+@click.argument("version_id")
+def discard_command(version_id: str) -> None:
+    """Discard a candidate version that should never be served."""
+    try:
+        versions.discard(db.session, version_id, actor="cli")
+    except versions.VersionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"discarded {version_id}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app's CLI."""
+    app.cli.add_command(train_command)
+    app.cli.add_command(models_cli)

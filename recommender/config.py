@@ -1,0 +1,89 @@
+"""Configuration from the environment, read when the app is created (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused outside development and tests
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start safely with this configuration."""
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """The SQLAlchemy URL: DATABASE_URL, or a SQLite file in the instance folder.
+
+    A plain `postgresql://` (or legacy `postgres://`) URL is pointed at the psycopg 3 driver.
+    """
+    if not raw:
+        return f"sqlite:///{Path(instance_path) / 'memmatch.sqlite3'}"
+    for prefix in ("postgresql://", "postgres://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    try:
+        return int(env.get(name, default))
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {env[name]!r}") from exc
+
+
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    try:
+        return float(env.get(name, default))
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {env[name]!r}") from exc
+
+
+def from_env(instance_path: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Build the config mapping from environment variables (see README, "Configuration")."""
+    env = dict(os.environ if env is None else env)
+    app_env = env.get("MEMMATCH_ENV", "production")
+    if app_env not in ("production", "development"):
+        raise ConfigError(f"MEMMATCH_ENV must be production or development, got {app_env!r}")
+    development = app_env == "development"
+    db_url = database_url(env.get("DATABASE_URL"), instance_path)
+    return {
+        "ENV_NAME": app_env,
+        "SECRET_KEY": env.get("SECRET_KEY") or (DEV_SECRET if development else None),
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(db_url, env),
+        "MODELS_DIR": env.get("MODELS_DIR", str(ROOT / "models")),
+        "PROGRAMS_FILE": env.get("PROGRAMS_FILE", str(ROOT / "data" / "programs.csv")),
+        "MODEL_ACCURACY_FLOOR": _float(env, "MODEL_ACCURACY_FLOOR", 0.85),
+        "MODEL_REFRESH_SECONDS": _float(env, "MODEL_REFRESH_SECONDS", 2.0),
+        "BOOTSTRAP": env.get("MEMMATCH_BOOTSTRAP", "1") != "0",
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "5 per minute; 30 per hour"),
+        "ADMIN_SESSION_MINUTES": _int(env, "ADMIN_SESSION_MINUTES", 60),
+        "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 0),
+        "SESSION_COOKIE_SECURE": not development,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # The largest body anything accepts (an admin upload); the API lowers it per request.
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        "API_MAX_BODY_BYTES": 16 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def engine_options(url: str, env: dict[str, str]) -> dict[str, Any]:
+    """Connection pool settings; each gunicorn worker holds its own pool (see README)."""
+    if url.startswith("sqlite"):
+        # One file, many readers: wait for a writer rather than failing with "database is locked".
+        return {"connect_args": {"timeout": 15}}
+    return {
+        "pool_size": _int(env, "DB_POOL_SIZE", 5),
+        "max_overflow": _int(env, "DB_MAX_OVERFLOW", 5),
+        "pool_timeout": _int(env, "DB_POOL_TIMEOUT", 10),
+        "pool_pre_ping": True,
+        "pool_recycle": 1800,
+        "connect_args": {"connect_timeout": _int(env, "DB_CONNECT_TIMEOUT", 3)},
+    }

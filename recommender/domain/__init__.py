@@ -1,0 +1,1 @@
+"""Plain-Python domain: the quiz contract and the catalogues. Never imports Flask."""

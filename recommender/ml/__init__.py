@@ -1,0 +1,1 @@
+"""Training and ranking. Never imports Flask; only training imports scikit-learn."""

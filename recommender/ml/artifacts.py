@@ -1,0 +1,123 @@
+"""Artifacts without pickle: arrays in `.npz` (loaded with allow_pickle=False) plus JSON metadata.
+
+The pair is content-hashed; a loader refuses any artifact whose bytes do not match the hash the
+database recorded when the version was trained.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FORMAT_VERSION = 1
+REQUIRED_ARRAYS: frozenset[str] = frozenset({
+    "answer_keys", "answer_rows", "block_split", "query_blocks", "item_rows", "specialization_ids",
+    "links", "program_ids", "program_id_rank", "profile", "format_mask", "pace_mask", "region",
+    "tuition", "vocabulary", "program_terms_indptr", "program_terms", "answer_terms_indptr",
+    "answer_terms",
+})  # fmt: skip
+
+
+class ArtifactError(ValueError):
+    """An artifact that is missing, corrupt, tampered with, or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """The serialised form of one model version."""
+
+    npz: bytes
+    meta_json: bytes
+
+    @property
+    def sha256(self) -> str:
+        """The content hash of arrays and metadata together."""
+        return content_hash(self.npz, self.meta_json)
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return json.loads(self.meta_json)
+
+
+def content_hash(npz: bytes, meta_json: bytes) -> str:
+    """sha256 over both files, length-prefixed so bytes cannot shift between them."""
+    digest = hashlib.sha256()
+    for part in (npz, meta_json):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    """The versions that produced an artifact, recorded as the scikit-learn guide advises."""
+    import scipy
+    import sklearn
+
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "scikit-learn": sklearn.__version__,
+    }
+
+
+def dump(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Artifact:
+    """Serialise arrays and metadata; refuses object arrays, which would need pickle."""
+    for name, array in arrays.items():
+        if array.dtype == object:
+            raise ArtifactError(f"array {name!r} has dtype object, which would need pickle")
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    meta = {**meta, "format_version": FORMAT_VERSION}
+    meta_json = json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1).encode()
+    return Artifact(buffer.getvalue(), meta_json)
+
+
+def load(artifact: Artifact, expected_sha256: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Verify and open an artifact, returning its arrays and metadata."""
+    if artifact.sha256 != expected_sha256:
+        raise ArtifactError("artifact content does not match its recorded sha256 (corrupt or tampered)")
+    try:
+        with np.load(io.BytesIO(artifact.npz), allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+        meta = json.loads(artifact.meta_json)
+    except (ValueError, OSError, KeyError) as exc:  # zip, npy and JSON errors
+        raise ArtifactError(f"artifact cannot be read: {exc}") from exc
+    missing = REQUIRED_ARRAYS - arrays.keys()
+    if missing:
+        raise ArtifactError(f"artifact lacks arrays: {sorted(missing)}")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ArtifactError(f"artifact format {meta.get('format_version')!r} is not {FORMAT_VERSION}")
+    n_programs, n_specs = len(arrays["program_ids"]), len(arrays["specialization_ids"])
+    if arrays["item_rows"].shape[0] != n_specs + n_programs:
+        raise ArtifactError("artifact item rows do not match its specializations and programs")
+    if arrays["answer_rows"].shape[1] != arrays["item_rows"].shape[1]:
+        raise ArtifactError("artifact answer rows and item rows have different widths")
+    if len(meta.get("evidence", ())) != n_programs:
+        raise ArtifactError("artifact metadata does not describe every program")
+    return arrays, meta
+
+
+def write_cache(directory: Path, version_id: str, artifact: Artifact) -> Path:
+    """Keep a copy of a version under models/, for inspection and quicker loading."""
+    target = directory / version_id
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "arrays.npz").write_bytes(artifact.npz)
+    (target / "meta.json").write_bytes(artifact.meta_json)
+    return target
+
+
+def read_cache(directory: Path, version_id: str) -> Artifact | None:
+    """A cached copy under models/, or None when there is none (callers verify its hash)."""
+    target = directory / version_id
+    try:
+        return Artifact((target / "arrays.npz").read_bytes(), (target / "meta.json").read_bytes())
+    except OSError:
+        return None

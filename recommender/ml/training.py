@@ -1,0 +1,224 @@
+"""Training: fit the feature space with scikit-learn and precompute every matrix a request needs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from recommender.domain.catalog import Program, Specialization
+from recommender.ml import features
+from recommender.ml.features import Params
+
+FORMAT_BITS = {"on_campus": 1, "online": 2, "hybrid": 4}
+PACE_BITS = {"accelerated": 1, "full_time": 2, "part_time": 4}
+TERMS_PER_PROGRAM = 40
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """What training produces: the arrays a `Recommender` serves, plus the scikit-learn objects.
+
+    The scikit-learn objects are kept only for the equivalence test and evaluation; they are never
+    written to disk, because the request path needs nothing but the arrays.
+    """
+
+    arrays: dict[str, np.ndarray]
+    evidence: list[dict[str, str]]
+    vectorizer: TfidfVectorizer
+    svd: TruncatedSVD
+    params: Params
+
+
+def _text_vectorizer(params: Params) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        stop_words="english",
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        max_features=params.max_features,
+        dtype=np.float64,
+    )
+
+
+def fit(
+    programs: tuple[Program, ...], specializations: tuple[Specialization, ...], params: Params
+) -> Fitted:
+    """Fit the feature space on the catalogues and build the specialization and program rows."""
+    keys = features.answer_keys()
+    key_index = {k: i for i, k in enumerate(keys)}
+    spec_ids = [s.id for s in specializations]
+
+    vectorizer = _text_vectorizer(params)
+    tfidf = vectorizer.fit_transform([s.text() for s in specializations] + [p.text() for p in programs])
+    n_components = max(1, min(params.max_text_components, min(tfidf.shape) - 1))
+    svd = TruncatedSVD(n_components=n_components, random_state=params.random_state)
+    svd.fit(tfidf)
+    n_specs = len(specializations)
+    spec_tfidf, prog_tfidf = tfidf[:n_specs], tfidf[n_specs:]
+
+    # Answer block of each specialization: the answers an adviser links to it. A value linked to
+    # many specializations says less about each, so its links are damped by sqrt(count).
+    links = np.zeros((n_specs, len(keys)), dtype=np.float64)
+    for row, spec in enumerate(specializations):
+        for field, values in (("interests", spec.interests), ("goal", spec.goals),
+                              ("background", spec.backgrounds), ("industry", spec.industries)):  # fmt: skip
+            for value in values:
+                links[row, key_index[f"{field}:{value}"]] = 1.0
+    counts = links.sum(axis=0)
+    links = links / np.sqrt(np.maximum(counts, 1.0))
+
+    profile, evidence = _profiles(programs, specializations, spec_tfidf, prog_tfidf, params)
+
+    a_spec, b_spec = features.unit_pair(params.specialization_blocks)
+    a_prog, b_prog = features.unit_pair(params.program_blocks)
+    spec_rows = np.hstack([
+        a_spec * normalize(svd.transform(spec_tfidf)),
+        b_spec * normalize(links),
+    ])  # fmt: skip
+    prog_rows = np.hstack([
+        a_prog * normalize(svd.transform(prog_tfidf)),
+        b_prog * normalize(profile @ links),
+    ])  # fmt: skip
+
+    # One row per answer value: its words in the text block, its own column in the answer block,
+    # premultiplied by its field's weight so a query is a plain sum of rows.
+    answer_text = svd.transform(vectorizer.transform([features.ANSWER_TEXT[k] for k in keys]))
+    weights = np.array([params.field_weight(k.split(":", 1)[0]) for k in keys])
+    answer_rows = weights[:, None] * np.hstack([answer_text, np.eye(len(keys))])
+
+    program_ids = np.array([p.id for p in programs], dtype=str)
+    arrays = {
+        "answer_keys": np.array(keys, dtype=str),
+        "answer_rows": answer_rows.astype(np.float32),
+        "block_split": np.array([n_components], dtype=np.int64),
+        "query_blocks": np.array(features.unit_pair(params.query_blocks), dtype=np.float32),
+        "item_rows": np.vstack([spec_rows, prog_rows]).astype(np.float32),
+        "specialization_ids": np.array(spec_ids, dtype=str),
+        "links": links.astype(np.float32),
+        "program_ids": program_ids,
+        "program_id_rank": np.argsort(np.argsort(program_ids, kind="stable"), kind="stable").astype(np.int64),
+        "profile": profile.astype(np.float32),
+        "format_mask": np.array([_mask(p.formats, FORMAT_BITS) for p in programs], dtype=np.uint8),
+        "pace_mask": np.array([_pace_mask(p) for p in programs], dtype=np.uint8),
+        "region": np.array([p.region for p in programs], dtype=str),
+        "tuition": np.array([np.nan if p.tuition_usd is None else p.tuition_usd for p in programs],
+                            dtype=np.float64),  # fmt: skip
+        **_term_arrays(vectorizer, prog_tfidf, keys),
+    }
+    return Fitted(arrays, evidence, vectorizer, svd, params)
+
+
+def _mask(values: tuple[str, ...], bits: dict[str, int]) -> int:
+    return sum(bits[v] for v in values)
+
+
+def _pace_mask(program: Program) -> int:
+    # The contract derives "accelerated" (full-time, 12 months or less) when a file does not say it.
+    paces = set(program.paces)
+    if program.offers_accelerated:
+        paces.add("accelerated")
+    return _mask(tuple(paces), PACE_BITS)
+
+
+def _profiles(
+    programs: tuple[Program, ...],
+    specializations: tuple[Specialization, ...],
+    spec_tfidf: Any,
+    prog_tfidf: Any,
+    params: Params,
+) -> tuple[np.ndarray, list[dict[str, str]]]:
+    """Which specializations each program teaches, and the words that show it.
+
+    A program's own `specializations` column wins; otherwise the closest specializations by
+    text are inferred, keeping those within `profile_keep_ratio` of the best.
+    """
+    spec_index = {s.id: i for i, s in enumerate(specializations)}
+    similarity = (prog_tfidf @ spec_tfidf.T).toarray()
+    profile = np.zeros((len(programs), len(specializations)))
+    evidence: list[dict[str, str]] = []
+    for row, program in enumerate(programs):
+        if program.specializations:
+            for spec_id in program.specializations:
+                profile[row, spec_index[spec_id]] = 1.0
+        elif similarity[row].max() > 0:
+            best = similarity[row].max()
+            kept = similarity[row] >= params.profile_keep_ratio * best
+            profile[row, kept] = similarity[row, kept]
+        total = profile[row].sum()
+        if total > 0:
+            profile[row] /= total
+        evidence.append({
+            specializations[i].id: _evidence(program, specializations[i])
+            for i in np.flatnonzero(profile[row])
+        })  # fmt: skip
+    return profile, evidence
+
+
+def _evidence(program: Program, spec: Specialization) -> str:
+    """Words from the program's own text that tie it to a specialization, for its reasons."""
+    if program.specializations and spec.id in program.specializations:
+        named = _best_concentration(program, spec)
+        return f"its “{named}” track matches" if named else f"its stated focus on {spec.name} matches"
+    text = program.text().lower()
+    found = [kw for kw in spec.keywords if re.search(rf"\b{re.escape(kw.lower())}\b", text)]
+    if found:
+        return "its courses and description cover " + ", ".join(found[:3])
+    return f"its description is closest to {spec.name}"
+
+
+def _best_concentration(program: Program, spec: Specialization) -> str:
+    words = {w for kw in [spec.name, *spec.keywords] for w in re.findall(r"[a-z]{4,}", kw.lower())}
+    scored = [
+        (len(words & set(re.findall(r"[a-z]{4,}", c.lower()))), -i, c)
+        for i, c in enumerate(program.concentrations)
+    ]
+    best = max(scored, default=(0, 0, ""))
+    return best[2] if best[0] > 0 else ""
+
+
+def _term_arrays(vectorizer: TfidfVectorizer, prog_tfidf: Any, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Vocabulary terms of each program and each answer, for reasons that quote real words."""
+    prog = prog_tfidf.tocsr()
+    indptr, indices = [0], []
+    for row in range(prog.shape[0]):
+        start, end = prog.indptr[row], prog.indptr[row + 1]
+        cols, vals = prog.indices[start:end], prog.data[start:end]
+        top = cols[np.lexsort((cols, -vals))][:TERMS_PER_PROGRAM]
+        indices.extend(int(c) for c in top)
+        indptr.append(len(indices))
+    answers = vectorizer.transform([features.ANSWER_TEXT[k] for k in keys]).tocsr()
+    answers.sort_indices()
+    return {
+        "vocabulary": vectorizer.get_feature_names_out().astype(str),
+        "program_terms_indptr": np.array(indptr, dtype=np.int64),
+        "program_terms": np.array(indices, dtype=np.int64),
+        "answer_terms_indptr": answers.indptr.astype(np.int64),
+        "answer_terms": answers.indices.astype(np.int64),
+    }
+
+
+def sklearn_query(fitted: Fitted, answers: Any) -> np.ndarray:
+    """The query vector computed the slow way, with scikit-learn, for the equivalence test."""
+    params = fitted.params
+    pairs = features.query_answer_keys(answers)
+    keys = list(features.answer_keys())
+    text = sum(
+        params.field_weight(field) * fitted.svd.transform(
+            fitted.vectorizer.transform([features.ANSWER_TEXT[key]]))[0]
+        for field, key in pairs
+    )  # fmt: skip
+    onehot = np.zeros(len(keys))
+    for field, key in pairs:
+        onehot[keys.index(key)] += params.field_weight(field)
+    alpha, beta = features.unit_pair(params.query_blocks)
+    text_norm = np.linalg.norm(text)
+    return np.concatenate([
+        alpha * (text / text_norm if text_norm else text),
+        beta * onehot / np.linalg.norm(onehot),
+    ])  # fmt: skip
+

@@ -1,0 +1,151 @@
+"""Persistence: typed SQLAlchemy 2 ORM classes (kept apart from trained models and the recommender)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from recommender.extensions import db
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores UTC; SQLite drops the zone, so values read back are made aware again."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime; use utcnow()")
+        return value.astimezone(dt.UTC) if value is not None else None
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
+class ModelVersion(db.Model):
+    """A trained version: its programs file, its artifact and metrics. Rows are never rewritten
+    except for their status, so any version can be served again or rolled back to."""
+
+    __tablename__ = "model_versions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(255))
+    source_name: Mapped[str] = mapped_column(String(255))
+    programs_csv: Mapped[bytes] = mapped_column(LargeBinary)
+    programs_sha256: Mapped[str] = mapped_column(String(64))
+    program_count: Mapped[int] = mapped_column(Integer)
+    artifact_npz: Mapped[bytes] = mapped_column(LargeBinary)
+    artifact_meta: Mapped[bytes] = mapped_column(LargeBinary)
+    artifact_sha256: Mapped[str] = mapped_column(String(64))
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # candidate: trained, never served; active: served now; retired: served before; discarded.
+    status: Mapped[str] = mapped_column(String(16), default="candidate", index=True)
+    activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        CheckConstraint("status in ('candidate', 'active', 'retired', 'discarded')", name="ck_status"),
+    )
+
+
+class ActiveModel(db.Model):
+    """The single pointer to the version every worker serves; one row, id 1."""
+
+    __tablename__ = "active_model"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[str] = mapped_column(ForeignKey("model_versions.id"))
+    activated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    activated_by: Mapped[str] = mapped_column(String(255))
+
+    __table_args__ = (CheckConstraint("id = 1", name="ck_single_row"),)
+
+
+class Submission(db.Model):
+    """One recommendation given: the answers, the version that answered, and its top pick."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), index=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    model_version_id: Mapped[str] = mapped_column(ForeignKey("model_versions.id"))
+    top_specialization: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(8))  # "api" or "web"
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class Feedback(db.Model):
+    """A "useful / not for me" vote on a specialization or program shown on a results page."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), index=True)
+    item_kind: Mapped[str] = mapped_column(String(16))  # "specialization" or "program"
+    item_id: Mapped[str] = mapped_column(String(64))
+    useful: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AdminUser(db.Model):
+    """An admin account; the password is stored only as a werkzeug scrypt hash."""
+
+    __tablename__ = "admin_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuditEvent(db.Model):
+    """Who did what to the catalogue or the model, and when."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(255), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class TrainingJob(db.Model):
+    """A background training run started from the admin area, followed by its page."""
+
+    __tablename__ = "training_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    actor: Mapped[str] = mapped_column(String(255))
+    source_name: Mapped[str] = mapped_column(String(255))
+    # queued, running, succeeded, failed
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    version_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    error: Mapped[str] = mapped_column(Text, default="")

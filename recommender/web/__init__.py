@@ -1,0 +1,1 @@
+"""Blueprints: pages, JSON API, admin, health, and error handlers."""

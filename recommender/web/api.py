@@ -1,0 +1,94 @@
+"""The JSON API v1: recommendations and the catalogues (contract in PRODUCT.md)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from recommender.app import catalogs_of, registry_of
+from recommender.domain import quiz
+from recommender.extensions import csrf, db
+from recommender.services import recommendations
+from recommender.web.errors import error_response
+from recommender.web.openapi import openapi_document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# The API takes no cookies and changes nothing on anyone's behalf, so CSRF tokens do not apply.
+csrf.exempt(bp)
+
+
+@bp.before_request
+def limit_body() -> None:
+    """Bodies over 16 KiB are refused with 413 before they are read."""
+    request.max_content_length = current_app.config["API_MAX_BODY_BYTES"]
+
+
+def _limit() -> int:
+    raw = request.args.get("limit")
+    if raw is None:
+        return recommendations.DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= recommendations.MAX_LIMIT:
+        raise ValueError(f"Must be a whole number from 1 to {recommendations.MAX_LIMIT}.")
+    return int(raw)
+
+
+@bp.post("/recommendations")
+def create_recommendation():
+    """Rank specializations, programs and roles for one set of quiz answers."""
+    try:
+        limit = _limit()
+    except ValueError as exc:
+        return error_response(400, str(exc), field="limit")
+    if not request.is_json:
+        return error_response(415, "Send the quiz answers as a JSON object with Content-Type: application/json.")
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        return error_response(413, f"The body is larger than {current_app.config['API_MAX_BODY_BYTES'] // 1024} KiB.")
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        return error_response(400, f"Malformed JSON: {str(exc)[:120]}")
+    try:
+        answers = quiz.parse_answers(data)
+    except quiz.AnswersError as exc:
+        return jsonify({"errors": exc.errors}), 400
+    registry = registry_of(current_app)
+    recommendation, token = recommendations.recommend(db.session, registry, answers, limit=limit, channel="api")
+    return jsonify(recommendations.to_api(recommendation, url_for("pages.result", token=token)))
+
+
+@bp.get("/specializations")
+def list_specializations():
+    """The eight specializations with their roles and certifications."""
+    catalogs = catalogs_of(current_app)
+    return jsonify({
+        "specializations": [s.to_dict() for s in catalogs.specializations],
+        "certifications": [
+            {"id": c.id, "name": c.name, "abbreviation": c.abbreviation or None, "summary": c.summary,
+             "specializations": list(c.specializations), "sources": list(c.sources)}
+            for c in catalogs.certifications
+        ],
+    })
+
+
+@bp.get("/programs")
+def list_programs():
+    """The programs the active model version was trained on."""
+    recommender = registry_of(current_app).active(db.session)
+    return jsonify({"model_version": recommender.version_id, "programs": [p.to_dict() for p in recommender.programs]})
+
+
+@bp.get("/roles")
+def list_roles():
+    """Career roles on the seed's ladder, with occupation links and pay where known."""
+    roles = catalogs_of(current_app).roles
+    return jsonify({"roles": [r.to_dict() for r in roles]})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi_document())

@@ -1,0 +1,87 @@
+"""One error handler for every code: JSON for API clients, a friendly page for browsers."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError, InterfaceError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from recommender.extensions import db
+from recommender.services.registry import NoActiveModel
+
+log = logging.getLogger(__name__)
+HANDLED = (400, 401, 403, 404, 405, 413, 415, 429, 500, 503)
+MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Please log in.",
+    403: "You may not do that.",
+    404: "There is nothing at this address.",
+    405: "That method is not allowed here.",
+    413: "The request body is too large.",
+    415: "Send the body as JSON (Content-Type: application/json).",
+    429: "Too many attempts. Please wait a little and try again.",
+    500: "Something went wrong on our side.",
+    503: "MEM Match is briefly unavailable. Please try again in a moment.",
+}
+
+
+def wants_json() -> bool:
+    """API paths and clients that prefer JSON get JSON errors."""
+    if request.path.startswith(("/api/", "/healthz", "/readyz")):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(code: int, message: str | None = None, field: str = "_body") -> Response:
+    """Render an error for this request: `{"errors": {field: [message]}}` or an HTML page."""
+    message = message or MESSAGES.get(code, "Error.")
+    if wants_json():
+        response = jsonify({"errors": {field: [message]}})
+    else:
+        response = Response(render_template("errors/error.html", code=code, message=message))
+    response.status_code = code
+    return response
+
+
+def _http_error(error: HTTPException) -> Response:
+    code = error.code or 500
+    # A description passed to abort() is ours and safe to show; werkzeug's defaults are replaced.
+    custom = error.description if error.description != type(error).description else None
+    response = error_response(code, custom or MESSAGES.get(code))
+    if code == 503:
+        response.headers["Retry-After"] = "5"
+    for header in ("Retry-After", "WWW-Authenticate", "Allow"):
+        if error.get_response().headers.get(header) and header not in response.headers:
+            response.headers[header] = error.get_response().headers[header]
+    return response
+
+
+def _database_down(error: Exception) -> Response:
+    # Roll back so the pooled connection is usable again once the database returns.
+    db.session.rollback()
+    log.error("database unavailable", extra={"event": "database_unavailable", "detail": {"error": str(error)[:200]}})
+    return _http_error(ServiceUnavailable())
+
+
+def _no_model(error: Exception) -> Response:
+    return _http_error(ServiceUnavailable("No recommendation model is loaded yet; please retry shortly."))
+
+
+def _unexpected(error: Exception) -> Response:
+    db.session.rollback()
+    log.exception("unhandled error", extra={"event": "server_error"})
+    return _http_error(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    for code in HANDLED:
+        app.register_error_handler(code, _http_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_down)
+    app.register_error_handler(InterfaceError, _database_down)
+    app.register_error_handler(NoActiveModel, _no_model)
+    app.register_error_handler(Exception, _unexpected)
