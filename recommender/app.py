@@ -45,8 +45,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_cli(app)
 
+    from recommender import logs
     from recommender.web import security
 
+    logs.init_app(app)
     security.init_app(app)
 
     if app.config["BOOTSTRAP"]:
