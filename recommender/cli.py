@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from recommender.app import catalogs_of, registry_of
 from recommender.domain.catalog import CatalogError, parse_programs
@@ -26,6 +26,7 @@ def _metrics_line(metrics: dict) -> str:
               help="A programs CSV in the contract's format.")
 @click.option("--activate", is_flag=True, help="Make the new version active if it passes the gate.")
 @click.option("--force", is_flag=True, help="With --activate: override a refusing gate (said in the audit log).")
+@with_appcontext
 def train_command(data_path: Path, activate: bool, force: bool) -> None:
     """Validate FILE, train a version, evaluate it on the personas and print its id and metrics."""
     if force and not activate:

@@ -65,9 +65,7 @@ class ModelVersion(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="candidate", index=True)
     activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    __table_args__ = (
-        CheckConstraint("status in ('candidate', 'active', 'retired', 'discarded')", name="ck_status"),
-    )
+    __table_args__ = (CheckConstraint("status in ('candidate', 'active', 'retired', 'discarded')", name="ck_status"),)
 
 
 class ActiveModel(db.Model):

@@ -82,10 +82,13 @@ def database_url(tmp_path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        yield _postgres_url(schema), {
-            "connect_args": {"options": f"-csearch_path={schema}", "connect_timeout": 5},
-            "pool_pre_ping": True,
-        }
+        yield (
+            _postgres_url(schema),
+            {
+                "connect_args": {"options": f"-csearch_path={schema}", "connect_timeout": 5},
+                "pool_pre_ping": True,
+            },
+        )
     finally:
         with psycopg.connect(plain, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
@@ -134,6 +137,7 @@ def seed_version(app: Flask, trained: TrainedVersion, *, activate: bool = True, 
         if activate:
             db.session.add(ActiveModel(id=1, version_id=version.id, activated_by=actor))
         db.session.commit()
+        db.session.refresh(version)
         db.session.expunge(version)
         return version
 

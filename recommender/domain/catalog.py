@@ -30,14 +30,31 @@ SPECIALIZATION_IDS: tuple[str, ...] = (
     "construction_management",
 )
 PROGRAM_COLUMNS: tuple[str, ...] = (
-    "id", "university", "program", "degree", "city", "state_or_region", "country", "region",
-    "formats", "paces", "duration_months", "credits", "tuition_usd", "tuition_year",
-    "specializations", "concentrations", "core_courses", "description", "stem_designated",
-    "gre_required", "url", "source", "last_verified",
-)  # fmt: skip
-PROGRAM_REQUIRED: frozenset[str] = frozenset(
-    {"id", "university", "program", "country", "region", "source"}
+    "id",
+    "university",
+    "program",
+    "degree",
+    "city",
+    "state_or_region",
+    "country",
+    "region",
+    "formats",
+    "paces",
+    "duration_months",
+    "credits",
+    "tuition_usd",
+    "tuition_year",
+    "specializations",
+    "concentrations",
+    "core_courses",
+    "description",
+    "stem_designated",
+    "gre_required",
+    "url",
+    "source",
+    "last_verified",
 )
+PROGRAM_REQUIRED: frozenset[str] = frozenset({"id", "university", "program", "country", "region", "source"})
 PROGRAM_FORMATS: tuple[str, ...] = ("on_campus", "online", "hybrid")
 PROGRAM_PACES: tuple[str, ...] = ("accelerated", "full_time", "part_time")
 PROGRAM_REGIONS: tuple[str, ...] = tuple(r for r in quiz.REGIONS if r != quiz.ANY)
@@ -124,9 +141,7 @@ class Program:
 
     def text(self) -> str:
         """The program's own words, the text the model reads."""
-        return " ".join(
-            [self.program, *self.concentrations, *self.core_courses, self.description]
-        )
+        return " ".join([self.program, *self.concentrations, *self.core_courses, self.description])
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view for the catalogue API."""
@@ -178,9 +193,7 @@ def _decode(raw: bytes, source: str) -> str:
         # utf-8-sig accepts and drops a BOM, as the contract allows.
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CatalogError(
-            [RowError(0, "", f"not UTF-8 text (byte {exc.start} is invalid)")], source
-        ) from exc
+        raise CatalogError([RowError(0, "", f"not UTF-8 text (byte {exc.start} is invalid)")], source) from exc
 
 
 def read_rows(
@@ -194,9 +207,7 @@ def read_rows(
 ) -> list[tuple[int, dict[str, str]]]:
     """Parse CSV bytes into (line number, row) pairs, refusing a bad header or shape whole."""
     if max_bytes is not None and len(raw) > max_bytes:
-        raise CatalogError(
-            [RowError(0, "", f"file is {len(raw):,} bytes; the limit is {max_bytes:,}")], source
-        )
+        raise CatalogError([RowError(0, "", f"file is {len(raw):,} bytes; the limit is {max_bytes:,}")], source)
     text = _decode(raw, source)
     if "\x00" in text:
         raise CatalogError([RowError(0, "", "file contains NUL bytes; not a CSV text file")], source)
@@ -225,9 +236,7 @@ def read_rows(
             if not any(cell.strip() for cell in record):
                 continue  # blank lines carry nothing
             if len(record) != len(header):
-                errors.append(
-                    RowError(line, "", f"has {len(record)} cells; the header has {len(header)}")
-                )
+                errors.append(RowError(line, "", f"has {len(record)} cells; the header has {len(header)}"))
                 continue
             rows.append((line, dict(zip(header, record, strict=True))))
             if max_rows is not None and len(rows) > max_rows:
@@ -252,13 +261,16 @@ class _Row:
         self.errors.append(RowError(self.line, column, message))
 
     def text(self, column: str, *, required: bool = False) -> str:
-        value = self.cells.get(column, "").strip()
-        if required and not value:
+        raw = self.cells.get(column, "")
+        value = raw.strip()
+        if raw.startswith(FORMULA_START) and not _is_number(value):
+            self.fail(column, "starts with a formula character (= + - @ tab); refused for safety")
+        elif required and not value:
             self.fail(column, "is required")
         elif len(value) > MAX_CELL_CHARS:
             self.fail(column, f"is {len(value):,} characters; the limit is {MAX_CELL_CHARS:,}")
         elif value.startswith(FORMULA_START) and not _is_number(value):
-            self.fail(column, "starts with a formula character (= + - @); refused for safety")
+            self.fail(column, "starts with a formula character (= + - @ tab); refused for safety")
         return value
 
     def choice(self, column: str, allowed: Iterable[str], *, required: bool = False) -> str:
@@ -348,8 +360,9 @@ def parse_programs(raw: bytes, *, source: str = "programs file") -> ProgramsFile
         paces = row.choices("paces", PROGRAM_PACES)
         duration = row.integer("duration_months", 1, 120)
         if "accelerated" in paces and duration is not None and duration > ACCELERATED_MAX_MONTHS:
-            row.fail("paces", f"accelerated means {ACCELERATED_MAX_MONTHS} months or less, "
-                              f"but duration_months is {duration}")  # fmt: skip
+            row.fail(
+                "paces", f"accelerated means {ACCELERATED_MAX_MONTHS} months or less, but duration_months is {duration}"
+            )
         tuition = row.integer("tuition_usd", 0, 1_000_000)
         tuition_year = row.text("tuition_year")
         if tuition_year and not _valid_tuition_year(tuition_year):
@@ -522,8 +535,10 @@ LEVELS: tuple[str, ...] = ("entry", "mid", "senior", "executive")
 
 def _load(path: Path, columns: tuple[str, ...], build: Callable[[_Row], Any]) -> list[Any]:
     errors: list[RowError] = []
-    items = [build(_Row(line, cells, errors)) for line, cells in read_rows(
-        path.read_bytes(), columns=columns, source=path.name)]  # fmt: skip
+    items = [
+        build(_Row(line, cells, errors))
+        for line, cells in read_rows(path.read_bytes(), columns=columns, source=path.name)
+    ]
     ids = [getattr(item, "id", None) for item in items]
     for item_id in sorted({i for i in ids if ids.count(i) > 1}):
         errors.append(RowError(0, "id", f"{item_id!r} appears more than once"))
@@ -534,8 +549,20 @@ def _load(path: Path, columns: tuple[str, ...], build: Callable[[_Row], Any]) ->
 
 def load_specializations(path: Path | None = None) -> tuple[Specialization, ...]:
     """The eight specializations, in contract order."""
-    columns = ("id", "name", "summary", "description", "keywords", "interests", "goals",
-               "backgrounds", "industries", "roles", "certifications", "source")  # fmt: skip
+    columns = (
+        "id",
+        "name",
+        "summary",
+        "description",
+        "keywords",
+        "interests",
+        "goals",
+        "backgrounds",
+        "industries",
+        "roles",
+        "certifications",
+        "source",
+    )
 
     def build(row: _Row) -> Specialization:
         return Specialization(
@@ -563,9 +590,24 @@ def load_specializations(path: Path | None = None) -> tuple[Specialization, ...]
 
 def load_roles(path: Path | None = None) -> tuple[Role, ...]:
     """The roles catalogue: the seed's ladder and every quiz goal."""
-    columns = ("id", "title", "level", "ladder_step", "specializations", "soc_code",
-               "onet_soc_code", "occupation_title", "onet_url", "bls_url", "median_pay_usd",
-               "pay_year", "pay_source", "pay_note", "description", "source")  # fmt: skip
+    columns = (
+        "id",
+        "title",
+        "level",
+        "ladder_step",
+        "specializations",
+        "soc_code",
+        "onet_soc_code",
+        "occupation_title",
+        "onet_url",
+        "bls_url",
+        "median_pay_usd",
+        "pay_year",
+        "pay_source",
+        "pay_note",
+        "description",
+        "source",
+    )
 
     def build(row: _Row) -> Role:
         pay = row.integer("median_pay_usd", 1, 10_000_000)
@@ -617,14 +659,28 @@ def load_certifications(path: Path | None = None) -> tuple[Certification, ...]:
 
 def load_personas(path: Path | None = None) -> tuple[Persona, ...]:
     """The labelled persona set that gates training."""
-    columns = ("id", "interests", "background", "experience_years", "goal", "industry", "format",
-               "pace", "max_budget_usd", "region", "expected", "rationale")  # fmt: skip
+    columns = (
+        "id",
+        "interests",
+        "background",
+        "experience_years",
+        "goal",
+        "industry",
+        "format",
+        "pace",
+        "max_budget_usd",
+        "region",
+        "expected",
+        "rationale",
+    )
 
     def build(row: _Row) -> Persona | None:
         raw = {k: row.cells.get(k, "").strip() for k in quiz.FIELDS}
         data: dict[str, Any] = dict(raw)
         data["interests"] = list(_split(raw["interests"]))
-        data["experience_years"] = int(raw["experience_years"]) if raw["experience_years"].isdigit() else raw["experience_years"]
+        data["experience_years"] = (
+            int(raw["experience_years"]) if raw["experience_years"].isdigit() else raw["experience_years"]
+        )
         budget = raw["max_budget_usd"]
         data["max_budget_usd"] = None if not budget else int(budget) if budget.isdigit() else budget
         try:
@@ -676,11 +732,15 @@ def load_catalogs() -> Catalogs:
     cert_ids = {c.id for c in certs}
     errors = [
         RowError(0, "roles", f"specialization {s.id!r} names unknown role {r!r}")
-        for s in specs for r in s.roles if r not in role_ids
+        for s in specs
+        for r in s.roles
+        if r not in role_ids
     ] + [
         RowError(0, "certifications", f"specialization {s.id!r} names unknown certification {c!r}")
-        for s in specs for c in s.certifications if c not in cert_ids
-    ]  # fmt: skip
+        for s in specs
+        for c in s.certifications
+        if c not in cert_ids
+    ]
     if errors:
         raise CatalogError(errors, "specializations.csv")
     return Catalogs(specs, roles, certs, personas)

@@ -11,18 +11,36 @@ import io
 import json
 import platform
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 FORMAT_VERSION = 1
-REQUIRED_ARRAYS: frozenset[str] = frozenset({
-    "answer_keys", "answer_rows", "block_split", "query_blocks", "item_rows", "specialization_ids",
-    "links", "program_ids", "program_id_rank", "profile", "format_mask", "pace_mask", "region",
-    "tuition", "vocabulary", "program_terms_indptr", "program_terms", "answer_terms_indptr",
-    "answer_terms",
-})  # fmt: skip
+REQUIRED_ARRAYS: frozenset[str] = frozenset(
+    {
+        "answer_keys",
+        "answer_rows",
+        "block_split",
+        "query_blocks",
+        "item_rows",
+        "specialization_ids",
+        "links",
+        "program_ids",
+        "program_id_rank",
+        "profile",
+        "format_mask",
+        "pace_mask",
+        "region",
+        "tuition",
+        "vocabulary",
+        "program_terms_indptr",
+        "program_terms",
+        "answer_terms_indptr",
+        "answer_terms",
+    }
+)
 
 
 class ArtifactError(ValueError):
@@ -57,14 +75,10 @@ def content_hash(npz: bytes, meta_json: bytes) -> str:
 
 def library_versions() -> dict[str, str]:
     """The versions that produced an artifact, recorded as the scikit-learn guide advises."""
-    import scipy
-    import sklearn
-
+    # Read from package metadata: importing scikit-learn here would load it on the request path.
     return {
         "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "scikit-learn": sklearn.__version__,
+        **{name: metadata.version(name) for name in ("numpy", "scipy", "scikit-learn")},
     }
 
 

@@ -14,6 +14,10 @@ from dataclasses import asdict, dataclass
 
 from recommender.domain import quiz
 
+# Bit masks of the formats and paces a program offers, for vectorised constraint checks.
+FORMAT_BITS: dict[str, int] = {"on_campus": 1, "online": 2, "hybrid": 4}
+PACE_BITS: dict[str, int] = {"accelerated": 1, "full_time": 2, "part_time": 4}
+
 # Which quiz fields carry meaning for the match; format, pace, budget and region are hard
 # constraints on programs, and experience places roles on the ladder instead.
 MATCH_FIELDS: tuple[str, ...] = ("interests", "goal", "background", "industry")
@@ -43,16 +47,14 @@ ANSWER_TEXT: dict[str, str] = {
     "analytics decision analysis quantitative methods",
     "interests:starting_ventures": "entrepreneurship startup new ventures commercialization "
     "business strategy innovation technology ventures",
-    "interests:sustainability": "sustainability energy environment renewable energy "
-    "environmental systems sustainable",
+    "interests:sustainability": "sustainability energy environment renewable energy environmental systems sustainable",
     "interests:building_infrastructure": "construction management infrastructure civil "
     "engineering urban systems buildings transportation systems",
     "goal:project_manager": "project manager project management",
     "goal:program_manager": "program manager program management project management",
     "goal:engineering_manager": "engineering manager leadership managing engineering teams",
     "goal:engineering_director": "engineering director strategic planning leadership strategy",
-    "goal:technology_executive": "technology executive chief technology officer strategy "
-    "leadership finance",
+    "goal:technology_executive": "technology executive chief technology officer strategy leadership finance",
     "goal:operations_manager": "operations manager operations management",
     "goal:supply_chain_manager": "supply chain management logistics supply chain",
     "goal:systems_engineer": "systems engineer systems engineering",

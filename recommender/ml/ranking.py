@@ -12,8 +12,7 @@ import numpy as np
 
 from recommender.domain import quiz
 from recommender.domain.catalog import Catalogs, Program, Role, Specialization
-from recommender.ml.features import query_answer_keys
-from recommender.ml.training import FORMAT_BITS, PACE_BITS
+from recommender.ml.features import FORMAT_BITS, PACE_BITS, query_answer_keys
 
 CONSTRAINTS: tuple[str, ...] = ("format", "pace", "budget", "region")
 MAX_REASONS = 4
@@ -181,8 +180,9 @@ class Recommender:
             for col, i in enumerate(spec_order)
         )
         programs = tuple(
-            self._program_match(answers, keys, int(p), float(scores[self.n_specs + p]),
-                                parts[:, self.n_specs + col], misses[p])  # fmt: skip
+            self._program_match(
+                answers, keys, int(p), float(scores[self.n_specs + p]), parts[:, self.n_specs + col], misses[p]
+            )
             for col, p in enumerate(program_order)
         )
         return Recommendation(
@@ -289,15 +289,34 @@ def specialization_reason(answers: quiz.Answers, spec: Specialization, key: str)
     """One sentence on how one of the user's answers leads to a specialization."""
     field, value = key.split(":", 1)
     chose = _you_chose(answers, field, value)
-    linked = value in {"interests": spec.interests, "goal": spec.goals,
-                       "background": spec.backgrounds, "industry": spec.industries}[field]  # fmt: skip
+    linked = (
+        value
+        in {
+            "interests": spec.interests,
+            "goal": spec.goals,
+            "background": spec.backgrounds,
+            "industry": spec.industries,
+        }[field]
+    )
     if field == "interests":
         return f"{chose}: {spec.name} is built around it." if linked else f"{chose}, which {spec.name} touches on."
     if field == "goal":
-        return f"{chose}, a role {spec.name} prepares you for." if linked else f"{chose}; {spec.name} skills help there too."
+        return (
+            f"{chose}, a role {spec.name} prepares you for."
+            if linked
+            else f"{chose}; {spec.name} skills help there too."
+        )
     if field == "background":
-        return f"{chose}; engineers from it often move into {spec.name}." if linked else f"{chose}, which fits {spec.name}."
-    return f"{chose}, where {spec.name} skills are in demand." if linked else f"{chose}, which uses some {spec.name} skills."
+        return (
+            f"{chose}; engineers from it often move into {spec.name}."
+            if linked
+            else f"{chose}, which fits {spec.name}."
+        )
+    return (
+        f"{chose}, where {spec.name} skills are in demand."
+        if linked
+        else f"{chose}, which uses some {spec.name} skills."
+    )
 
 
 def runner_up_note(answers: quiz.Answers, first: SpecializationMatch, second: SpecializationMatch) -> str:
@@ -307,10 +326,12 @@ def runner_up_note(answers: quiz.Answers, first: SpecializationMatch, second: Sp
     field, value = decider.split(":", 1)
     label = answers.label(field, value) if field == "interests" else answers.label(field)
     support = [
-        answers.label(k.split(":", 1)[0], k.split(":", 1)[1]) if k.startswith("interests:")
+        answers.label(k.split(":", 1)[0], k.split(":", 1)[1])
+        if k.startswith("interests:")
         else answers.label(k.split(":", 1)[0])
-        for k, v in sorted(second.contributions.items(), key=lambda kv: -kv[1]) if v >= REASON_FLOOR
-    ][:2]  # fmt: skip
+        for k, v in sorted(second.contributions.items(), key=lambda kv: -kv[1])
+        if v >= REASON_FLOOR
+    ][:2]
     matched = f"it also matches “{'” and “'.join(support)}”" if support else "it matches fewer of your answers"
     return (
         f"{second.specialization.name} came second ({second.score:.0%} vs {first.score:.0%}): "
@@ -350,8 +371,9 @@ def constraint_reasons(answers: quiz.Answers, program: Program, missed: np.ndarr
         reasons.append("Cost not known.")
     if answers.region != quiz.ANY:
         where = quiz.REGIONS[program.region]
-        reasons.append(f"Not in {quiz.REGIONS[answers.region]}: it is in {where}." if missed[3]
-                       else f"In {where}, as you asked.")  # fmt: skip
+        reasons.append(
+            f"Not in {quiz.REGIONS[answers.region]}: it is in {where}." if missed[3] else f"In {where}, as you asked."
+        )
     return reasons
 
 

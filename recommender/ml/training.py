@@ -13,10 +13,8 @@ from sklearn.preprocessing import normalize
 
 from recommender.domain.catalog import Program, Specialization
 from recommender.ml import features
-from recommender.ml.features import Params
+from recommender.ml.features import FORMAT_BITS, PACE_BITS, Params
 
-FORMAT_BITS = {"on_campus": 1, "online": 2, "hybrid": 4}
-PACE_BITS = {"accelerated": 1, "full_time": 2, "part_time": 4}
 TERMS_PER_PROGRAM = 40
 
 
@@ -45,9 +43,7 @@ def _text_vectorizer(params: Params) -> TfidfVectorizer:
     )
 
 
-def fit(
-    programs: tuple[Program, ...], specializations: tuple[Specialization, ...], params: Params
-) -> Fitted:
+def fit(programs: tuple[Program, ...], specializations: tuple[Specialization, ...], params: Params) -> Fitted:
     """Fit the feature space on the catalogues and build the specialization and program rows."""
     keys = features.answer_keys()
     key_index = {k: i for i, k in enumerate(keys)}
@@ -65,8 +61,12 @@ def fit(
     # many specializations says less about each, so its links are damped by sqrt(count).
     links = np.zeros((n_specs, len(keys)), dtype=np.float64)
     for row, spec in enumerate(specializations):
-        for field, values in (("interests", spec.interests), ("goal", spec.goals),
-                              ("background", spec.backgrounds), ("industry", spec.industries)):  # fmt: skip
+        for field, values in (
+            ("interests", spec.interests),
+            ("goal", spec.goals),
+            ("background", spec.backgrounds),
+            ("industry", spec.industries),
+        ):
             for value in values:
                 links[row, key_index[f"{field}:{value}"]] = 1.0
     counts = links.sum(axis=0)
@@ -76,14 +76,18 @@ def fit(
 
     a_spec, b_spec = features.unit_pair(params.specialization_blocks)
     a_prog, b_prog = features.unit_pair(params.program_blocks)
-    spec_rows = np.hstack([
-        a_spec * normalize(svd.transform(spec_tfidf)),
-        b_spec * normalize(links),
-    ])  # fmt: skip
-    prog_rows = np.hstack([
-        a_prog * normalize(svd.transform(prog_tfidf)),
-        b_prog * normalize(profile @ links),
-    ])  # fmt: skip
+    spec_rows = np.hstack(
+        [
+            a_spec * normalize(svd.transform(spec_tfidf)),
+            b_spec * normalize(links),
+        ]
+    )
+    prog_rows = np.hstack(
+        [
+            a_prog * normalize(svd.transform(prog_tfidf)),
+            b_prog * normalize(profile @ links),
+        ]
+    )
 
     # One row per answer value: its words in the text block, its own column in the answer block,
     # premultiplied by its field's weight so a query is a plain sum of rows.
@@ -106,8 +110,7 @@ def fit(
         "format_mask": np.array([_mask(p.formats, FORMAT_BITS) for p in programs], dtype=np.uint8),
         "pace_mask": np.array([_pace_mask(p) for p in programs], dtype=np.uint8),
         "region": np.array([p.region for p in programs], dtype=str),
-        "tuition": np.array([np.nan if p.tuition_usd is None else p.tuition_usd for p in programs],
-                            dtype=np.float64),  # fmt: skip
+        "tuition": np.array([np.nan if p.tuition_usd is None else p.tuition_usd for p in programs], dtype=np.float64),
         **_term_arrays(vectorizer, prog_tfidf, keys),
     }
     return Fitted(arrays, evidence, vectorizer, svd, params)
@@ -152,10 +155,9 @@ def _profiles(
         total = profile[row].sum()
         if total > 0:
             profile[row] /= total
-        evidence.append({
-            specializations[i].id: _evidence(program, specializations[i])
-            for i in np.flatnonzero(profile[row])
-        })  # fmt: skip
+        evidence.append(
+            {specializations[i].id: _evidence(program, specializations[i]) for i in np.flatnonzero(profile[row])}
+        )
     return profile, evidence
 
 
@@ -174,8 +176,7 @@ def _evidence(program: Program, spec: Specialization) -> str:
 def _best_concentration(program: Program, spec: Specialization) -> str:
     words = {w for kw in [spec.name, *spec.keywords] for w in re.findall(r"[a-z]{4,}", kw.lower())}
     scored = [
-        (len(words & set(re.findall(r"[a-z]{4,}", c.lower()))), -i, c)
-        for i, c in enumerate(program.concentrations)
+        (len(words & set(re.findall(r"[a-z]{4,}", c.lower()))), -i, c) for i, c in enumerate(program.concentrations)
     ]
     best = max(scored, default=(0, 0, ""))
     return best[2] if best[0] > 0 else ""
@@ -208,17 +209,17 @@ def sklearn_query(fitted: Fitted, answers: Any) -> np.ndarray:
     pairs = features.query_answer_keys(answers)
     keys = list(features.answer_keys())
     text = sum(
-        params.field_weight(field) * fitted.svd.transform(
-            fitted.vectorizer.transform([features.ANSWER_TEXT[key]]))[0]
+        params.field_weight(field) * fitted.svd.transform(fitted.vectorizer.transform([features.ANSWER_TEXT[key]]))[0]
         for field, key in pairs
-    )  # fmt: skip
+    )
     onehot = np.zeros(len(keys))
     for field, key in pairs:
         onehot[keys.index(key)] += params.field_weight(field)
     alpha, beta = features.unit_pair(params.query_blocks)
     text_norm = np.linalg.norm(text)
-    return np.concatenate([
-        alpha * (text / text_norm if text_norm else text),
-        beta * onehot / np.linalg.norm(onehot),
-    ])  # fmt: skip
-
+    return np.concatenate(
+        [
+            alpha * (text / text_norm if text_norm else text),
+            beta * onehot / np.linalg.norm(onehot),
+        ]
+    )

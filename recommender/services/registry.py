@@ -75,12 +75,23 @@ class ModelRegistry:
             try:
                 self._load(session, pointer.version_id)
             except (ArtifactError, UnknownVersion, ValueError) as exc:
-                log.error("new active version refused; still serving the previous one",
-                          extra={"event": "version_refused", "target": pointer.version_id,
-                                 "detail": {"error": str(exc), "serving": self._active_id}})  # fmt: skip
+                log.error(
+                    "new active version refused; still serving the previous one",
+                    extra={
+                        "event": "version_refused",
+                        "target": pointer.version_id,
+                        "detail": {"error": str(exc), "serving": self._active_id},
+                    },
+                )
                 return
-            log.info("serving version", extra={"event": "version_switch", "target": pointer.version_id,
-                                               "detail": {"previous": self._active_id}})  # fmt: skip
+            log.info(
+                "serving version",
+                extra={
+                    "event": "version_switch",
+                    "target": pointer.version_id,
+                    "detail": {"previous": self._active_id},
+                },
+            )
             self._active_id = pointer.version_id
 
     def get(self, session: Session, version_id: str) -> Recommender:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from recommender.domain.catalog import Catalogs, ProgramsFile, parse_programs
 from recommender.ml import artifacts
 from recommender.ml.features import Params
-from recommender.ml.pipeline import TrainedVersion, train
 from recommender.ml.ranking import Recommender
 from recommender.orm import ActiveModel, AuditEvent, ModelVersion, utcnow
+
+if TYPE_CHECKING:
+    from recommender.ml.pipeline import TrainedVersion
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +78,10 @@ def gate(session: Session, version: ModelVersion, *, floor: float, force: bool =
     if not reason and current is not None and current.id != version.id and version.status == "candidate":
         now1, now3 = current.metrics["top1"], current.metrics["top3"]
         if (top1, top3) < (now1, now3):
-            reason = (f"persona accuracy (top-1 {top1:.1%}, top-3 {top3:.1%}) is below the active "
-                      f"version {current.id} (top-1 {now1:.1%}, top-3 {now3:.1%})")  # fmt: skip
+            reason = (
+                f"persona accuracy (top-1 {top1:.1%}, top-3 {top3:.1%}) is below the active "
+                f"version {current.id} (top-1 {now1:.1%}, top-3 {now3:.1%})"
+            )
     if not reason:
         return GateDecision(True, f"passes the gate (top-1 {top1:.1%}, top-3 {top3:.1%}, floor {floor:.1%})")
     if force:
@@ -114,6 +118,9 @@ def train_version(
 
     The version row, its audit rows and any activation are one commit: all or nothing.
     """
+    # Imported here so that a web worker which only serves never loads scikit-learn at all.
+    from recommender.ml.pipeline import train
+
     trained = train(programs_file, catalogs, params)
     version = ModelVersion(
         id=trained.version_id,
@@ -130,15 +137,29 @@ def train_version(
     )
     session.add(version)
     session.flush()
-    audit(session, actor=actor, action="train", target=version.id, source=source_name,
-          programs=len(programs_file.programs), top1=trained.metrics.top1, top3=trained.metrics.top3)  # fmt: skip
+    audit(
+        session,
+        actor=actor,
+        action="train",
+        target=version.id,
+        source=source_name,
+        programs=len(programs_file.programs),
+        top1=trained.metrics.top1,
+        top3=trained.metrics.top3,
+    )
     decision = None
     if activate:
         decision = gate(session, version, floor=floor, force=force)
         if decision.allowed:
             _make_active(session, version, actor)
-            audit(session, actor=actor, action="activate", target=version.id, reason=decision.reason,
-                  forced=decision.forced)  # fmt: skip
+            audit(
+                session,
+                actor=actor,
+                action="activate",
+                target=version.id,
+                reason=decision.reason,
+                forced=decision.forced,
+            )
     session.commit()
     _cache(models_dir, version.id, trained.artifact)
     return TrainOutcome(version, trained, decision, bool(decision and decision.allowed))
@@ -162,8 +183,14 @@ def activate(
         return decision
     was_retired = version.status == "retired"
     _make_active(session, version, actor)
-    audit(session, actor=actor, action="rollback" if was_retired else "activate", target=version_id,
-          reason=decision.reason, forced=decision.forced)  # fmt: skip
+    audit(
+        session,
+        actor=actor,
+        action="rollback" if was_retired else "activate",
+        target=version_id,
+        reason=decision.reason,
+        forced=decision.forced,
+    )
     session.commit()
     return decision
 
@@ -207,8 +234,14 @@ def load_recommender(version: ModelVersion, catalogs: Catalogs, *, models_dir: P
             arrays, meta = artifacts.load(artifact, version.artifact_sha256)
         except artifacts.ArtifactError as exc:
             problems.append(f"{where}: {exc}")
-            log.warning("artifact refused", extra={"event": "artifact_refused", "target": version.id,
-                                                   "detail": {"where": where, "error": str(exc)}})  # fmt: skip
+            log.warning(
+                "artifact refused",
+                extra={
+                    "event": "artifact_refused",
+                    "target": version.id,
+                    "detail": {"where": where, "error": str(exc)},
+                },
+            )
             continue
         programs = parse_programs(version.programs_csv, source=version.source_name).programs
         if where == "database":

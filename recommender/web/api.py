@@ -64,14 +64,22 @@ def create_recommendation():
 def list_specializations():
     """The eight specializations with their roles and certifications."""
     catalogs = catalogs_of(current_app)
-    return jsonify({
-        "specializations": [s.to_dict() for s in catalogs.specializations],
-        "certifications": [
-            {"id": c.id, "name": c.name, "abbreviation": c.abbreviation or None, "summary": c.summary,
-             "specializations": list(c.specializations), "sources": list(c.sources)}
-            for c in catalogs.certifications
-        ],
-    })
+    return jsonify(
+        {
+            "specializations": [s.to_dict() for s in catalogs.specializations],
+            "certifications": [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "abbreviation": c.abbreviation or None,
+                    "summary": c.summary,
+                    "specializations": list(c.specializations),
+                    "sources": list(c.sources),
+                }
+                for c in catalogs.certifications
+            ],
+        }
+    )
 
 
 @bp.get("/programs")

@@ -19,48 +19,79 @@ def answers_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": list(quiz.FIELDS),
         "properties": {
-            "interests": {"type": "array", "items": _enum(quiz.INTERESTS), "minItems": 1,
-                          "maxItems": quiz.MAX_INTERESTS, "uniqueItems": True},
+            "interests": {
+                "type": "array",
+                "items": _enum(quiz.INTERESTS),
+                "minItems": 1,
+                "maxItems": quiz.MAX_INTERESTS,
+                "uniqueItems": True,
+            },
             "background": _enum(quiz.BACKGROUNDS),
-            "experience_years": {"type": "integer", "minimum": quiz.EXPERIENCE_RANGE[0],
-                                 "maximum": quiz.EXPERIENCE_RANGE[1]},
+            "experience_years": {
+                "type": "integer",
+                "minimum": quiz.EXPERIENCE_RANGE[0],
+                "maximum": quiz.EXPERIENCE_RANGE[1],
+            },
             "goal": _enum(quiz.GOALS),
             "industry": _enum(quiz.INDUSTRIES),
             "format": _enum(quiz.FORMATS),
             "pace": _enum(quiz.PACES),
-            "max_budget_usd": {"type": ["integer", "null"], "minimum": quiz.BUDGET_RANGE[0],
-                               "maximum": quiz.BUDGET_RANGE[1]},
+            "max_budget_usd": {
+                "type": ["integer", "null"],
+                "minimum": quiz.BUDGET_RANGE[0],
+                "maximum": quiz.BUDGET_RANGE[1],
+            },
             "region": _enum(quiz.REGIONS),
         },
-    }  # fmt: skip
+    }
 
 
 ERRORS = {
     "type": "object",
     "required": ["errors"],
-    "properties": {"errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}},
+    "properties": {
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+    },
 }
 NULLABLE_STR = {"type": ["string", "null"]}
 
 
 def openapi_document() -> dict[str, Any]:
     """The whole document."""
-    error = {"description": "Bad input", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}}
+    error = {
+        "description": "Bad input",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}},
+    }
     program = {
         "type": "object",
-        "required": ["id", "university", "program", "url", "score", "formats", "paces", "region",
-                     "tuition_usd", "reasons", "constraint_misses"],
+        "required": [
+            "id",
+            "university",
+            "program",
+            "url",
+            "score",
+            "formats",
+            "paces",
+            "region",
+            "tuition_usd",
+            "reasons",
+            "constraint_misses",
+        ],
         "properties": {
-            "id": {"type": "string"}, "university": {"type": "string"}, "program": {"type": "string"},
-            "url": {"type": "string"}, "score": {"type": "number", "minimum": 0, "maximum": 1},
+            "id": {"type": "string"},
+            "university": {"type": "string"},
+            "program": {"type": "string"},
+            "url": {"type": "string"},
+            "score": {"type": "number", "minimum": 0, "maximum": 1},
             "formats": {"type": "array", "items": _enum(catalog.PROGRAM_FORMATS)},
             "paces": {"type": "array", "items": _enum(catalog.PROGRAM_PACES)},
             "region": _enum(catalog.PROGRAM_REGIONS),
-            "tuition_usd": {"type": ["integer", "null"]}, "tuition_year": NULLABLE_STR,
+            "tuition_usd": {"type": ["integer", "null"]},
+            "tuition_year": NULLABLE_STR,
             "reasons": {"type": "array", "items": {"type": "string"}},
             "constraint_misses": {"type": "array", "items": _enum(("format", "pace", "budget", "region"))},
         },
-    }  # fmt: skip
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -74,26 +105,82 @@ def openapi_document() -> dict[str, Any]:
                 "post": {
                     "summary": "Recommend for one set of quiz answers",
                     "operationId": "createRecommendation",
-                    "parameters": [{"name": "limit", "in": "query", "required": False,
-                                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10}}],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Answers"}}}},
+                    "parameters": [
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10},
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Answers"}}},
+                    },
                     "responses": {
-                        "200": {"description": "Ranked results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Recommendation"}}}},
-                        "400": error, "413": error, "415": error,
-                        "503": {"description": "Temporarily unavailable", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}},
+                        "200": {
+                            "description": "Ranked results",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Recommendation"}}
+                            },
+                        },
+                        "400": error,
+                        "413": error,
+                        "415": error,
+                        "503": {
+                            "description": "Temporarily unavailable",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}},
+                        },
                     },
                 }
             },
-            "/api/v1/specializations": {"get": {"summary": "The specializations", "operationId": "listSpecializations",
-                                                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
-            "/api/v1/programs": {"get": {"summary": "The programs of the active version", "operationId": "listPrograms",
-                                         "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
-            "/api/v1/roles": {"get": {"summary": "Career roles", "operationId": "listRoles",
-                                      "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
-            "/healthz": {"get": {"summary": "Liveness", "operationId": "healthz",
-                                 "responses": {"200": {"description": "Alive", "content": {"application/json": {"schema": {
-                                     "type": "object", "required": ["status", "model_version"],
-                                     "properties": {"status": {"const": "ok"}, "model_version": NULLABLE_STR}}}}}}}},
+            "/api/v1/specializations": {
+                "get": {
+                    "summary": "The specializations",
+                    "operationId": "listSpecializations",
+                    "responses": {
+                        "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
+                    },
+                }
+            },
+            "/api/v1/programs": {
+                "get": {
+                    "summary": "The programs of the active version",
+                    "operationId": "listPrograms",
+                    "responses": {
+                        "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
+                    },
+                }
+            },
+            "/api/v1/roles": {
+                "get": {
+                    "summary": "Career roles",
+                    "operationId": "listRoles",
+                    "responses": {
+                        "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
+                    },
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "summary": "Liveness",
+                    "operationId": "healthz",
+                    "responses": {
+                        "200": {
+                            "description": "Alive",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["status", "model_version"],
+                                        "properties": {"status": {"const": "ok"}, "model_version": NULLABLE_STR},
+                                    }
+                                }
+                            },
+                        }
+                    },
+                }
+            },
         },
         "components": {
             "schemas": {
@@ -105,19 +192,43 @@ def openapi_document() -> dict[str, Any]:
                     "required": ["model_version", "specializations", "programs", "roles", "result_url"],
                     "properties": {
                         "model_version": {"type": "string"},
-                        "specializations": {"type": "array", "minItems": 8, "maxItems": 8, "items": {
-                            "type": "object", "required": ["id", "name", "score", "reasons"],
-                            "properties": {"id": _enum(catalog.SPECIALIZATION_IDS), "name": {"type": "string"},
-                                           "score": {"type": "number", "minimum": 0, "maximum": 1},
-                                           "reasons": {"type": "array", "items": {"type": "string"}}}}},
-                        "programs": {"type": "array", "maxItems": MAX_LIMIT, "items": {"$ref": "#/components/schemas/Program"}},
-                        "roles": {"type": "array", "items": {
-                            "type": "object", "required": ["id", "title", "url", "median_pay_usd", "pay_source"],
-                            "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "url": NULLABLE_STR,
-                                           "median_pay_usd": {"type": ["integer", "null"]}, "pay_source": NULLABLE_STR}}},
+                        "specializations": {
+                            "type": "array",
+                            "minItems": 8,
+                            "maxItems": 8,
+                            "items": {
+                                "type": "object",
+                                "required": ["id", "name", "score", "reasons"],
+                                "properties": {
+                                    "id": _enum(catalog.SPECIALIZATION_IDS),
+                                    "name": {"type": "string"},
+                                    "score": {"type": "number", "minimum": 0, "maximum": 1},
+                                    "reasons": {"type": "array", "items": {"type": "string"}},
+                                },
+                            },
+                        },
+                        "programs": {
+                            "type": "array",
+                            "maxItems": MAX_LIMIT,
+                            "items": {"$ref": "#/components/schemas/Program"},
+                        },
+                        "roles": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["id", "title", "url", "median_pay_usd", "pay_source"],
+                                "properties": {
+                                    "id": {"type": "string"},
+                                    "title": {"type": "string"},
+                                    "url": NULLABLE_STR,
+                                    "median_pay_usd": {"type": ["integer", "null"]},
+                                    "pay_source": NULLABLE_STR,
+                                },
+                            },
+                        },
                         "result_url": {"type": "string", "pattern": "^/results/"},
                     },
                 },
             }
         },
-    }  # fmt: skip
+    }

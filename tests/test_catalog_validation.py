@@ -1,0 +1,144 @@
+"""The programs file format: a bad file is refused whole, with every bad row, column and reason."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from recommender.domain.catalog import (
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    PROGRAM_COLUMNS,
+    CatalogError,
+    load_programs,
+    parse_programs,
+)
+
+GOOD = {
+    "id": "example-mem",
+    "university": "Example University",
+    "program": "Master of Engineering Management",
+    "country": "USA",
+    "region": "us_west",
+    "source": "https://example.edu/mem",
+}
+
+
+def csv_bytes(rows: list[dict[str, str]], columns=PROGRAM_COLUMNS) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: row.get(c, "") for c in columns})
+    return out.getvalue().encode()
+
+
+def errors_of(raw: bytes) -> list[tuple[int, str, str]]:
+    with pytest.raises(CatalogError) as info:
+        parse_programs(raw)
+    return [(e.line, e.column, e.message) for e in info.value.errors]
+
+
+def test_minimal_good_row_parses_with_unknowns_empty():
+    program = parse_programs(csv_bytes([GOOD])).programs[0]
+    assert program.tuition_usd is None and program.formats == () and program.url == ""
+    assert program.link == "https://example.edu/mem"  # falls back to the first source
+
+
+def test_bundled_catalogue_is_valid():
+    assert len(load_programs().programs) == 65
+
+
+def test_a_bom_is_accepted():
+    assert parse_programs(b"\xef\xbb\xbf" + csv_bytes([GOOD])).programs[0].id == "example-mem"
+
+
+def test_every_bad_row_is_named_with_its_column_and_reason():
+    rows = [
+        GOOD,
+        {**GOOD, "id": "Bad Id"},
+        {**GOOD, "id": "b", "region": "mars"},
+        {**GOOD, "id": "c", "formats": "online;telepathy", "tuition_usd": "lots"},
+        {**GOOD, "id": "d", "url": "http://insecure.example.edu"},
+        {**GOOD, "id": "e", "source": ""},
+        {**GOOD, "id": "example-mem"},
+        {**GOOD, "id": "f", "paces": "accelerated", "duration_months": "24"},
+        {**GOOD, "id": "g", "tuition_year": "2024-25"},
+        {**GOOD, "id": "h", "description": '=HYPERLINK("http://x")'},
+        {**GOOD, "id": "i", "last_verified": "2999-01-01"},
+        {**GOOD, "id": "j", "specializations": "underwater_basketry"},
+        {**GOOD, "id": "k", "gre_required": "maybe"},
+    ]
+    found = errors_of(csv_bytes(rows))
+    lines = {line for line, _, _ in found}
+    assert lines == set(range(3, 15))  # header is line 1, the good row line 2
+    by_line = {line: (column, message) for line, column, message in found}
+    assert by_line[3][0] == "id" and "slug" in by_line[3][1]
+    assert by_line[4][0] == "region" and "'mars'" in by_line[4][1]
+    assert {c for line, c, _ in found if line == 5} == {"formats", "tuition_usd"}
+    assert by_line[6][0] == "url" and "https://" in by_line[6][1]
+    assert by_line[7] == ("source", "is required")
+    assert by_line[8][0] == "id" and "row 2" in by_line[8][1]
+    assert by_line[9][0] == "paces" and "12 months" in by_line[9][1]
+    assert by_line[10][0] == "tuition_year"
+    assert by_line[11][0] == "description" and "formula" in by_line[11][1]
+    assert by_line[12][0] == "last_verified"
+    assert by_line[13][0] == "specializations"
+    assert by_line[14][0] == "gre_required"
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+cmd", "@SUM(A1)", "-2+3", "\tx"])
+def test_formula_cells_are_refused(cell):
+    assert any("formula" in m for _, _, m in errors_of(csv_bytes([{**GOOD, "program": cell}])))
+
+
+def test_extra_columns_are_refused_not_dropped():
+    raw = csv_bytes([{**GOOD, "ranking": "1"}], columns=(*PROGRAM_COLUMNS, "ranking"))
+    assert errors_of(raw) == [(1, "ranking", "unknown column (extra columns are refused)")]
+
+
+def test_missing_required_column_is_named():
+    columns = tuple(c for c in PROGRAM_COLUMNS if c != "region")
+    assert (1, "region", "required column is missing") in errors_of(csv_bytes([GOOD], columns=columns))
+
+
+def test_optional_columns_may_be_left_out():
+    columns = ("id", "university", "program", "country", "region", "source")
+    assert parse_programs(csv_bytes([GOOD], columns=columns)).programs[0].id == "example-mem"
+
+
+def test_ragged_rows_and_binary_and_empty_files_are_refused():
+    raw = csv_bytes([GOOD]) + b"only,three,cells\n"
+    assert "cells" in errors_of(raw)[0][2]
+    assert "UTF-8" in errors_of(b"\xff\xfe\x00bad")[0][2]
+    assert "empty" in errors_of(b"")[0][2]
+    assert "no programs" in errors_of(csv_bytes([]))[0][2]
+
+
+def test_size_and_row_limits():
+    big = csv_bytes([GOOD]) + b"x" * MAX_FILE_BYTES
+    assert "limit" in errors_of(big)[0][2]
+    many = csv_bytes([{**GOOD, "id": f"p{i}"} for i in range(MAX_ROWS + 1)])
+    assert f"{MAX_ROWS:,}" in errors_of(many)[0][2]
+
+
+def test_lists_and_numbers_are_normalised():
+    program = parse_programs(
+        csv_bytes(
+            [
+                {
+                    **GOOD,
+                    "formats": "online; hybrid",
+                    "paces": "part_time",
+                    "tuition_usd": "43200",
+                    "duration_months": "12",
+                    "concentrations": "A;B",
+                }
+            ]
+        )
+    ).programs[0]
+    assert program.formats == ("online", "hybrid")
+    assert program.tuition_usd == 43200 and program.duration_months == 12
+    assert program.concentrations == ("A", "B")
