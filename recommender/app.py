@@ -10,6 +10,7 @@ from flask import Flask
 from recommender import config
 from recommender.domain.catalog import Catalogs, load_catalogs
 from recommender.extensions import csrf, db, limiter, migrate
+from recommender.jsonprovider import OrjsonProvider
 from recommender.services.registry import ModelRegistry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ):
         raise config.ConfigError("SECRET_KEY must be set outside development and tests")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.json = OrjsonProvider(app)
 
     register_extensions(app)
     catalogs = load_catalogs()
@@ -42,6 +44,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["memmatch.registry"] = ModelRegistry(
         catalogs, Path(app.config["MODELS_DIR"]), app.config["MODEL_REFRESH_SECONDS"]
     )
+    from recommender.services import submissions
+
+    submissions.init_app(app)
     register_blueprints(app)
     register_cli(app)
 

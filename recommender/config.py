@@ -59,6 +59,8 @@ def from_env(instance_path: str, env: dict[str, str] | None = None) -> dict[str,
         "MODEL_ACCURACY_FLOOR": _float(env, "MODEL_ACCURACY_FLOOR", 0.85),
         "MODEL_REFRESH_SECONDS": _float(env, "MODEL_REFRESH_SECONDS", 2.0),
         "BOOTSTRAP": env.get("MEMMATCH_BOOTSTRAP", "1") != "0",
+        "SUBMISSION_WRITE_MODE": env.get("SUBMISSION_WRITE_MODE", "background"),
+        "SUBMISSION_FLUSH_SECONDS": _float(env, "SUBMISSION_FLUSH_SECONDS", 1.0),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "5 per minute; 30 per hour"),
         "ADMIN_SESSION_MINUTES": _int(env, "ADMIN_SESSION_MINUTES", 60),
@@ -70,7 +72,6 @@ def from_env(instance_path: str, env: dict[str, str] | None = None) -> dict[str,
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         "API_MAX_BODY_BYTES": 16 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
-        "JSON_SORT_KEYS": False,
     }
 
 

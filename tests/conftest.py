@@ -107,6 +107,7 @@ def make_app(database_url: tuple[str, dict[str, Any]], tmp_path: Path, **overrid
         "MODEL_REFRESH_SECONDS": 0.0,
         "SESSION_COOKIE_SECURE": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "SUBMISSION_WRITE_MODE": "inline",
     }
     config.update(overrides)
     app = create_app(config)
@@ -134,6 +135,7 @@ def seed_version(app: Flask, trained: TrainedVersion, *, activate: bool = True, 
             activated_at=utcnow() if activate else None,
         )
         db.session.add(version)
+        db.session.flush()  # the version row must exist before the pointer that references it
         if activate:
             db.session.add(ActiveModel(id=1, version_id=version.id, activated_by=actor))
         db.session.commit()

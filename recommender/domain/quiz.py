@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 INTERESTS: dict[str, str] = {
@@ -118,9 +120,18 @@ class Answers:
 
     def to_dict(self) -> dict[str, Any]:
         """The answers as a JSON-ready mapping with contract keys."""
-        data = asdict(self)
-        data["interests"] = list(self.interests)
-        return data
+        # Built by hand: dataclasses.asdict deep-copies and is slow on the request path.
+        return {
+            "interests": list(self.interests),
+            "background": self.background,
+            "experience_years": self.experience_years,
+            "goal": self.goal,
+            "industry": self.industry,
+            "format": self.format,
+            "pace": self.pace,
+            "max_budget_usd": self.max_budget_usd,
+            "region": self.region,
+        }
 
     def canonical_json(self) -> str:
         """A stable serialisation: equal answers always give equal text."""
@@ -231,3 +242,45 @@ def experience_stage(years: int) -> str:
     if years < 16:
         return "senior"
     return "executive"
+
+
+# A compact, versioned encoding of answers for permanent links: one byte per choice, a bitmask of
+# interests, experience, and the budget (0xFFFFFFFF for no limit). Decoding re-validates everything.
+_CODE_VERSION = 1
+_NO_LIMIT = 0xFFFFFFFF
+_CODE_FIELDS = ("background", "goal", "industry", "format", "pace", "region")
+
+
+def encode_answers(answers: Answers) -> str:
+    """A short URL-safe code from which `decode_answers` rebuilds exactly these answers."""
+    interests = sum(1 << list(INTERESTS).index(i) for i in answers.interests)
+    choices = [list(CHOICE_FIELDS[f]).index(getattr(answers, f)) for f in _CODE_FIELDS]
+    budget = _NO_LIMIT if answers.max_budget_usd is None else answers.max_budget_usd
+    raw = bytes([_CODE_VERSION, interests, *choices, answers.experience_years]) + budget.to_bytes(4, "big")
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_answers(code: str) -> Answers:
+    """The answers behind a code from `encode_answers`; raises `AnswersError` for anything else."""
+    bad = AnswersError({"_token": ["This link is not a valid MEM Match result link."]})
+    if not 10 <= len(code) <= 40 or not code.replace("-", "a").replace("_", "a").isalnum():
+        raise bad
+    try:
+        raw = base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))
+    except (ValueError, binascii.Error):
+        raise bad from None
+    if len(raw) != 13 or raw[0] != _CODE_VERSION:
+        raise bad
+    interests = [name for bit, name in enumerate(INTERESTS) if raw[1] & (1 << bit)]
+    data: dict[str, Any] = {"interests": interests, "experience_years": raw[8]}
+    for field, index in zip(_CODE_FIELDS, raw[2:8], strict=True):
+        options = list(CHOICE_FIELDS[field])
+        if index >= len(options):
+            raise bad
+        data[field] = options[index]
+    budget = int.from_bytes(raw[9:13], "big")
+    data["max_budget_usd"] = None if budget == _NO_LIMIT else budget
+    try:
+        return parse_answers(data)
+    except AnswersError:
+        raise bad from None

@@ -93,6 +93,8 @@ class Params:
     weight_goal: float = 1.1
     weight_background: float = 0.35
     weight_industry: float = 0.35
+    # A quiz value linked to k specializations says less about each: its links weigh 1 / k**this.
+    link_damping: float = 1.0
     # Block weights (text, answers) for each kind of row; each pair is scaled to unit length.
     query_blocks: tuple[float, float] = (0.5, 1.0)
     specialization_blocks: tuple[float, float] = (0.3, 1.0)

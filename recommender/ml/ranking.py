@@ -5,8 +5,8 @@ Nothing here calls scikit-learn; the arrays were precomputed at training time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -22,18 +22,17 @@ ID_BITS = 20  # program id rank in the low bits of the sort key; up to ~1M progr
 SCORE_STEPS = 1_000_000  # scores are ranked at 1e-6 resolution, so float noise never reorders
 
 
-@dataclass(frozen=True)
-class SpecializationMatch:
+class SpecializationMatch(NamedTuple):
     """A ranked specialization with its score and the answers that put it there."""
 
     specialization: Specialization
     score: float
     reasons: tuple[str, ...]
-    contributions: dict[str, float] = field(repr=False)
+    contributions: dict[str, float]
 
 
-@dataclass(frozen=True)
-class ProgramMatch:
+# NamedTuples rather than dataclasses: a response builds eighteen of these per request.
+class ProgramMatch(NamedTuple):
     """A ranked program, its reasons, and the hard constraints it misses."""
 
     program: Program
@@ -90,10 +89,16 @@ class Recommender:
         self.region = arrays["region"]
         self.tuition = arrays["tuition"]
         self.cost_known = ~np.isnan(self.tuition)
+        self.tuition_or_inf = np.nan_to_num(self.tuition, nan=np.inf)
+        self.region_codes = {r: i for i, r in enumerate(quiz.REGIONS)}
+        self.region_code = np.array([self.region_codes[str(r)] for r in self.region], dtype=np.int8)
         self.vocabulary = arrays["vocabulary"]
         self._program_terms = (arrays["program_terms_indptr"], arrays["program_terms"])
         self._answer_terms = (arrays["answer_terms_indptr"], arrays["answer_terms"])
         self.evidence: list[dict[str, str]] = meta["evidence"]
+        # Sentences depend only on (program, answer) or (program, constraints); building them is
+        # most of the cost of explaining, so each is built once per process and reused.
+        self._sentences: dict[tuple[object, ...], object] = {}
         if [s.id for s in self.specializations] != arrays["specialization_ids"].tolist():
             raise ValueError("artifact specializations do not match the catalogue")
 
@@ -135,9 +140,9 @@ class Recommender:
         if answers.pace != quiz.ANY:
             table[:, 1] = (self.pace_mask & PACE_BITS[answers.pace]) == 0
         if answers.max_budget_usd is not None:
-            table[:, 2] = ~(self.cost_known & (np.nan_to_num(self.tuition, nan=np.inf) <= answers.max_budget_usd))
+            table[:, 2] = ~(self.tuition_or_inf <= answers.max_budget_usd)
         if answers.region != quiz.ANY:
-            table[:, 3] = self.region != answers.region
+            table[:, 3] = self.region_code != self.region_codes[answers.region]
         return table
 
     def rank(self, answers: quiz.Answers, limit: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -146,7 +151,11 @@ class Recommender:
         Returns (specialization order, all scores, program order, misses table). Programs meeting
         every constraint come first, then fewer misses, then higher score, then id: a total order.
         """
-        scores = self.scores(answers)
+        return self._rank(answers, self.scores(answers), limit)
+
+    def _rank(
+        self, answers: quiz.Answers, scores: np.ndarray, limit: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         spec_scores = scores[: self.n_specs]
         # Specializations tie-break by their fixed contract order (lexsort: last key is primary).
         quantized = np.rint(spec_scores.astype(np.float64) * SCORE_STEPS)
@@ -168,22 +177,39 @@ class Recommender:
 
     def recommend(self, answers: quiz.Answers, limit: int = 10) -> Recommendation:
         """Rank specializations and programs for `answers` and explain each result."""
-        spec_order, scores, program_order, misses = self.rank(answers, limit)
         keys, rows, text_norm, answer_norm = self._query_parts(answers)
-        # Each answer's share of a score: the product is linear in the answers' rows.
-        contributions = np.stack([self._scale(r, text_norm, answer_norm) for r in rows])
+        # Each answer's share of a score: the product is linear in the answers' rows, so the
+        # query is the sum of these contributions and the scores the sum of their products.
+        contributions = rows.copy()
+        contributions[:, : self.split] *= self.alpha / text_norm if text_norm else 0.0
+        contributions[:, self.split :] *= self.beta / answer_norm
+        spec_order, scores, program_order, misses = self._rank(answers, self.items @ contributions.sum(axis=0), limit)
         shown = np.concatenate([spec_order, self.n_specs + program_order])
-        parts = contributions @ self.items[shown].T  # (answers x shown items)
-        spec_parts = parts[:, : self.n_specs]
+        products = (contributions @ self.items[shown].T).T  # per shown item, per answer
+        parts = products.tolist()
+        # Answers ordered by their share of each specialization's score, biggest first (stable).
+        spec_reason_order = np.argsort(-products[: self.n_specs], axis=1, kind="stable").tolist()
+        # Which specialization carries each answer into each shown program, and how strongly.
+        carriers = self.profile[program_order][:, :, None] * self.links[:, [self.answer_index[k] for k in keys]]
+        carrier_spec, carrier_weight = carriers.argmax(axis=1).tolist(), carriers.max(axis=1).tolist()
+        said = {k: _you_chose(answers, *k.split(":", 1)) for k in keys}
+        score_list, miss_list = scores.tolist(), misses.tolist()
         specs = tuple(
-            self._specialization_match(answers, keys, int(i), float(scores[i]), spec_parts[:, col])
-            for col, i in enumerate(spec_order)
+            self._specialization_match(answers, keys, i, score_list[i], parts[col], spec_reason_order[col])
+            for col, i in enumerate(spec_order.tolist())
         )
         programs = tuple(
             self._program_match(
-                answers, keys, int(p), float(scores[self.n_specs + p]), parts[:, self.n_specs + col], misses[p]
+                answers,
+                keys,
+                said,
+                p,
+                score_list[self.n_specs + p],
+                parts[self.n_specs + col],
+                (carrier_spec[col], carrier_weight[col]),
+                miss_list[p],
             )
-            for col, p in enumerate(program_order)
+            for col, p in enumerate(program_order.tolist())
         )
         return Recommendation(
             answers=answers,
@@ -196,12 +222,21 @@ class Recommender:
         )
 
     def _specialization_match(
-        self, answers: quiz.Answers, keys: list[str], index: int, score: float, parts: np.ndarray
+        self,
+        answers: quiz.Answers,
+        keys: list[str],
+        index: int,
+        score: float,
+        parts: list[float],
+        ranked: list[int],
     ) -> SpecializationMatch:
         spec = self.specializations[index]
-        contributions = {k: float(v) for k, v in zip(keys, parts, strict=True)}
-        ranked = sorted(contributions.items(), key=lambda kv: (-kv[1], keys.index(kv[0])))
-        reasons = [specialization_reason(answers, spec, k) for k, v in ranked if v >= REASON_FLOOR]
+        contributions = dict(zip(keys, parts, strict=True))
+        reasons = [
+            self._memo((spec.id, keys[j]), lambda j=j: specialization_reason(answers, spec, keys[j]))
+            for j in ranked[:MAX_REASONS]
+            if parts[j] >= REASON_FLOOR
+        ]
         if not reasons:
             reasons = ["Few of your answers point here; it ranks on general overlap with them."]
         return SpecializationMatch(spec, _display(score), tuple(reasons[:MAX_REASONS]), contributions)
@@ -210,43 +245,52 @@ class Recommender:
         self,
         answers: quiz.Answers,
         keys: list[str],
+        said: dict[str, str],
         index: int,
         score: float,
-        parts: np.ndarray,
-        missed: np.ndarray,
+        parts: list[float],
+        carriers: tuple[list[int], list[float]],
+        missed: list[bool],
     ) -> ProgramMatch:
         program = self.programs[index]
         reasons: list[str] = []
-        order = sorted(range(len(keys)), key=lambda j: (-parts[j], j))
-        for j in order:
+        for j in sorted(range(len(keys)), key=lambda j: (-parts[j], j)):
             if parts[j] < REASON_FLOOR or len(reasons) >= 2:
                 break
-            reason = self._program_reason(answers, keys[j], index)
+            carrier = self.specializations[carriers[0][j]].id if carriers[1][j] > 0 else ""
+            reason = self._memo(
+                (index, keys[j], carrier), lambda: self._answer_reason(said[keys[j]], keys[j], index, carrier)
+            )
             if reason and reason not in reasons:
                 reasons.append(reason)
-        reasons += constraint_reasons(answers, program, missed)
-        inferred = () if program.specializations else tuple(self.evidence[index])
+        constraints = (answers.format, answers.pace, answers.max_budget_usd, answers.region)
+        reasons += self._memo((index, constraints), lambda: constraint_reasons(answers, program, missed))
         return ProgramMatch(
             program=program,
             score=_display(score),
             reasons=tuple(reasons),
-            constraint_misses=tuple(c for c, m in zip(CONSTRAINTS, missed, strict=True) if m),
+            constraint_misses=self._memo(
+                ("misses", *missed), lambda: tuple(c for c, m in zip(CONSTRAINTS, missed, strict=True) if m)
+            ),
             cost_known=program.tuition_usd is not None,
-            inferred_specializations=inferred,
+            inferred_specializations=() if program.specializations else tuple(self.evidence[index]),
         )
 
-    def _program_reason(self, answers: quiz.Answers, key: str, index: int) -> str:
-        field, value = key.split(":", 1)
-        chose = _you_chose(answers, field, value)
-        key_col = self.answer_index[key]
-        carriers = self.profile[index] * self.links[:, key_col]
-        if carriers.max() > 0:
-            spec = self.specializations[int(np.argmax(carriers))]
-            return f"{chose}; {self.evidence[index][spec.id]}."
-        terms = self._shared_terms(key_col, index)
-        if terms:
-            return f"{chose}; its courses and description mention {', '.join(terms)}."
-        return ""
+    def _memo(self, key: tuple[object, ...], build):
+        """A sentence from the per-process cache, built on first use (the cache is bounded)."""
+        found = self._sentences.get(key)
+        if found is None:
+            if len(self._sentences) > 200_000:
+                self._sentences.clear()
+            found = self._sentences[key] = build()
+        return found
+
+    def _answer_reason(self, said: str, key: str, index: int, carrier: str) -> str:
+        """Why one answer reaches a program: a specialization it teaches, or shared words."""
+        if carrier:  # the answer reaches this program through a specialization it teaches
+            return f"{said}; {self.evidence[index][carrier]}."
+        terms = self._shared_terms(self.answer_index[key], index)
+        return f"{said}; its courses and description mention {', '.join(terms)}." if terms else ""
 
     def _shared_terms(self, answer_col: int, index: int) -> list[str]:
         a_ptr, a_terms = self._answer_terms
@@ -261,13 +305,15 @@ class Recommender:
 
     def roles_for(self, answers: quiz.Answers, top: list[Specialization]) -> tuple[Role, ...]:
         """The user's goal first, then the roles the top specializations lead to, up the ladder."""
-        chosen: list[Role] = [self.roles_by_id[answers.goal]]
+        goal = self.roles_by_id[answers.goal]
+        seen = {goal.id}
+        related: list[Role] = []
         for spec in top:
             for role_id in spec.roles:
-                role = self.roles_by_id.get(role_id)
-                if role is not None and role not in chosen:
-                    chosen.append(role)
-        return tuple(chosen)
+                if role_id in self.roles_by_id and role_id not in seen:
+                    seen.add(role_id)
+                    related.append(self.roles_by_id[role_id])
+        return (goal, *sorted(related, key=lambda r: r.ladder_step))
 
 
 def _display(score: float) -> float:
@@ -276,6 +322,7 @@ def _display(score: float) -> float:
 
 
 def _you_chose(answers: quiz.Answers, field: str, value: str) -> str:
+    """How a reason quotes one of the user's answers."""
     label = answers.label(field, value) if field == "interests" else answers.label(field)
     return {
         "interests": f"You chose “{label}”",
@@ -339,7 +386,7 @@ def runner_up_note(answers: quiz.Answers, first: SpecializationMatch, second: Sp
     )
 
 
-def constraint_reasons(answers: quiz.Answers, program: Program, missed: np.ndarray) -> list[str]:
+def constraint_reasons(answers: quiz.Answers, program: Program, missed: list[bool]) -> tuple[str, ...]:
     """Plain statements about each constraint the user set, and about unknown cost."""
     reasons: list[str] = []
     if answers.format != quiz.ANY:
@@ -374,7 +421,7 @@ def constraint_reasons(answers: quiz.Answers, program: Program, missed: np.ndarr
         reasons.append(
             f"Not in {quiz.REGIONS[answers.region]}: it is in {where}." if missed[3] else f"In {where}, as you asked."
         )
-    return reasons
+    return tuple(reasons)
 
 
 def tuition_text(program: Program) -> str:

@@ -58,7 +58,7 @@ def fit(programs: tuple[Program, ...], specializations: tuple[Specialization, ..
     spec_tfidf, prog_tfidf = tfidf[:n_specs], tfidf[n_specs:]
 
     # Answer block of each specialization: the answers an adviser links to it. A value linked to
-    # many specializations says less about each, so its links are damped by sqrt(count).
+    # many specializations says less about each, so its links are damped (Params.link_damping).
     links = np.zeros((n_specs, len(keys)), dtype=np.float64)
     for row, spec in enumerate(specializations):
         for field, values in (
@@ -70,7 +70,7 @@ def fit(programs: tuple[Program, ...], specializations: tuple[Specialization, ..
             for value in values:
                 links[row, key_index[f"{field}:{value}"]] = 1.0
     counts = links.sum(axis=0)
-    links = links / np.sqrt(np.maximum(counts, 1.0))
+    links = links / np.maximum(counts, 1.0) ** params.link_damping
 
     profile, evidence = _profiles(programs, specializations, spec_tfidf, prog_tfidf, params)
 

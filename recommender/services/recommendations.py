@@ -2,48 +2,58 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
+import re
 from typing import Any
 
-from sqlalchemy import select
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from recommender.domain import quiz
+from recommender.domain.catalog import SPECIALIZATION_IDS
 from recommender.ml.ranking import Recommendation, tuition_text
-from recommender.orm import Feedback, Submission
-from recommender.services.registry import ModelRegistry
+from recommender.orm import Feedback, ModelVersion
+from recommender.services.registry import ModelRegistry, UnknownVersion
+from recommender.services.submissions import writer_of
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
+VERSION_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{8}|[A-Za-z0-9_.-]{1,64}")
 
 
 def result_token(answers: quiz.Answers, version_id: str) -> str:
-    """The permanent-link token: the same answers and version always give the same link.
+    """The permanent-link token: the version that ranked, and the answers, in a short code.
 
-    Deriving it from the content (not at random) keeps API answers identical for identical
-    requests; the answers hold nothing personal, so a guessable link reveals nothing.
+    The link carries everything needed to reproduce the results, so it works on every worker
+    and machine without a lookup, and the same answers and version always give the same link.
+    The answers hold nothing personal, so a readable link reveals nothing.
     """
-    digest = hashlib.sha256(f"{version_id}\n{answers.canonical_json()}".encode()).digest()
-    return base64.urlsafe_b64encode(digest[:18]).decode()
+    return f"{version_id}.{quiz.encode_answers(answers)}"
+
+
+def parse_token(token: str) -> tuple[str, quiz.Answers] | None:
+    """The (version id, answers) behind a token, or None when it is not one of ours."""
+    version_id, _, code = token.rpartition(".")
+    if not version_id or not VERSION_ID.fullmatch(version_id):
+        return None
+    try:
+        return version_id, quiz.decode_answers(code)
+    except quiz.AnswersError:
+        return None
 
 
 def recommend(
     session: Session, registry: ModelRegistry, answers: quiz.Answers, *, limit: int, channel: str
 ) -> tuple[Recommendation, str]:
-    """Recommend for `answers` with the active version and store the submission."""
+    """Recommend for `answers` with the active version and record the submission."""
     recommendation = registry.active(session).recommend(answers, limit=limit)
     token = result_token(answers, recommendation.model_version)
-    session.add(
-        Submission(
-            token=token,
-            answers=answers.to_dict(),
-            model_version_id=recommendation.model_version,
-            top_specialization=recommendation.specializations[0].specialization.id,
-            channel=channel,
-        )
+    writer_of(current_app).add(
+        token=token,
+        answers=answers.to_dict(),
+        model_version_id=recommendation.model_version,
+        top_specialization=recommendation.specializations[0].specialization.id,
+        channel=channel,
     )
-    session.commit()
     return recommendation, token
 
 
@@ -51,17 +61,28 @@ def find_result(
     session: Session, registry: ModelRegistry, token: str, *, limit: int = DEFAULT_LIMIT
 ) -> Recommendation | None:
     """Reproduce what a permanent link showed: its answers, ranked by the version that ranked them."""
-    submission = session.scalars(select(Submission).where(Submission.token == token).limit(1)).first()
-    if submission is None:
+    parsed = parse_token(token)
+    if parsed is None:
         return None
-    answers = quiz.parse_answers(submission.answers)
-    return registry.get(session, submission.model_version_id).recommend(answers, limit=limit)
+    version_id, answers = parsed
+    try:
+        recommender = registry.get(session, version_id)
+    except UnknownVersion:
+        return None
+    return recommender.recommend(answers, limit=limit)
 
 
 def record_feedback(session: Session, token: str, item_kind: str, item_id: str, useful: bool) -> bool:
-    """Store a "useful / not for me" vote for an item that the token's results really showed."""
-    if not session.scalars(select(Submission.id).where(Submission.token == token).limit(1)).first():
+    """Store a "useful / not for me" vote on a specialization or program of a real result link."""
+    parsed = parse_token(token)
+    if parsed is None or item_kind not in ("specialization", "program"):
         return False
+    if item_kind == "specialization" and item_id not in SPECIALIZATION_IDS:
+        return False
+    if item_kind == "program":
+        version = session.get(ModelVersion, parsed[0])
+        if version is None or not re.fullmatch(r"[a-z0-9-]{1,64}", item_id):
+            return False
     session.add(Feedback(token=token, item_kind=item_kind, item_id=item_id, useful=useful))
     session.commit()
     return True

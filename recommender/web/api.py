@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import orjson
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -48,7 +48,7 @@ def create_recommendation():
     except RequestEntityTooLarge:
         return error_response(413, f"The body is larger than {current_app.config['API_MAX_BODY_BYTES'] // 1024} KiB.")
     try:
-        data = json.loads(body)
+        data = orjson.loads(body)
     except (ValueError, RecursionError) as exc:
         return error_response(400, f"Malformed JSON: {str(exc)[:120]}")
     try:

@@ -1,0 +1,145 @@
+"""HTTP benchmark: POST /api/v1/recommendations against GET /healthz on one real gunicorn.
+
+    .venv/bin/python benchmarks/bench_http.py [--workers 2] [--seconds 10] [--rounds 3]
+                                              [--connections 16] [--database-url URL]
+
+Both endpoints are measured side by side in one run, in alternating rounds on the same server,
+with wrk (Debian package `wrk`) as the load generator on loopback. Prints requests/s of each
+and their ratio (goal >= 0.6, aim 0.8). Every API request also stores its submission row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+LUA = """
+local bodies = {BODIES}
+local i = 0
+PATH = os.getenv("BENCH_PATH") or "/api/v1/recommendations"
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", PATH, {["Content-Type"] = "application/json"}, bodies[i])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("NON2XX %d\\n", summary.errors.status))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"server did not become ready at {url}")
+
+
+def sample_bodies(n: int = 20) -> list[str]:
+    from benchmarks.bench_ranking import random_answers
+
+    rng = random.Random(3)
+    return [json.dumps(random_answers(rng).to_dict()) for _ in range(n)]
+
+
+def run_wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> tuple[float, int, float]:
+    """Requests/s, non-2xx count and median latency (ms) of one wrk run."""
+    cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency"]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = int(non2xx.group(1)) if non2xx else 0
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if socket_errors:
+        errors += sum(int(x) for x in socket_errors.groups())
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p50.group(2)]
+    return rps, errors, float(p50.group(1)) * scale
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+
+    workdir = Path(tempfile.mkdtemp(prefix="memmatch-bench-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "MEMMATCH_ENV": "development",
+        "SECRET_KEY": "bench",
+        "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "MODELS_DIR": str(workdir / "models"),
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
+         "--preload", "--access-logfile", "/dev/null", "--error-logfile", str(workdir / "gunicorn.log"),
+         "wsgi:app"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(f"{base}/healthz")
+        script = workdir / "post.lua"
+        bodies = sample_bodies()
+        script.write_text(LUA.replace("{BODIES}", "{" + ",".join(json.dumps(b) for b in bodies) + "}"))
+        run_wrk(f"{base}/healthz", 2, args.connections)  # warm-up
+        run_wrk(base, 2, args.connections, script)
+        ratios, health_rates, api_rates, errors = [], [], [], 0
+        print(f"gunicorn: {args.workers} sync workers, {args.connections} connections, {args.seconds}s per run, "
+              f"database {'PostgreSQL' if args.database_url.startswith('postgres') else 'SQLite'}")  # fmt: skip
+        for round_no in range(1, args.rounds + 1):
+            h_rps, h_err, h_p50 = run_wrk(f"{base}/healthz", args.seconds, args.connections)
+            a_rps, a_err, a_p50 = run_wrk(base, args.seconds, args.connections, script)
+            errors += h_err + a_err
+            health_rates.append(h_rps)
+            api_rates.append(a_rps)
+            ratios.append(a_rps / h_rps)
+            print(f"round {round_no}: GET /healthz {h_rps:8.1f} req/s (p50 {h_p50:.2f} ms) | "
+                  f"POST /api/v1/recommendations {a_rps:8.1f} req/s (p50 {a_p50:.2f} ms) | "
+                  f"ratio {a_rps / h_rps:.2f}")  # fmt: skip
+        print(f"median: healthz {statistics.median(health_rates):.1f} req/s, recommendations "
+              f"{statistics.median(api_rates):.1f} req/s, ratio {statistics.median(ratios):.2f} "
+              f"(goal >= 0.6, aim 0.8); errors {errors}")  # fmt: skip
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
