@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from recommender.extensions import db
 from recommender.orm import Submission
@@ -43,11 +44,25 @@ def test_background_writer_flushes_on_its_own(app, trained):
     assert count(app) == 1
 
 
-def test_rows_wait_while_the_database_refuses_them(app):
+def test_rows_wait_while_the_database_is_away(app, trained, monkeypatch):
     writer = SubmissionWriter(app, mode="background", flush_seconds=3600)
-    writer.add(**row("no-such-version"))  # the foreign key refuses it, as a dead database would
-    assert writer.flush() == 0
+    writer.add(**row(trained.version_id))
+
+    def database_down(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("connection refused"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(db.session, "execute", database_down)
+        assert writer.flush() == 0
     assert writer.pending == 1 and count(app) == 0
+    assert writer.flush() == 1 and count(app) == 1
+
+
+def test_rows_the_database_will_never_accept_are_dropped_not_retried(app, trained):
+    writer = SubmissionWriter(app, mode="background", flush_seconds=3600)
+    writer.add(**row("no-such-version"))  # the foreign key refuses it
+    assert writer.flush() == 0
+    assert writer.pending == 0 and writer.dropped == 1 and count(app) == 0
 
 
 def test_the_api_stores_inline_in_tests(app, client):

@@ -17,7 +17,7 @@ from collections import deque
 from typing import Any
 
 from flask import Flask
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from recommender.extensions import db
 from recommender.orm import Submission, utcnow
@@ -70,6 +70,12 @@ class SubmissionWriter:
             with self.app.app_context():
                 db.session.execute(Submission.__table__.insert(), rows)
                 db.session.commit()
+        except IntegrityError as exc:
+            # A row the database will never accept must not block the ones behind it forever.
+            log.error("submissions refused by the database; dropped", extra={"event": "submissions_dropped",
+                      "detail": {"rows": len(rows), "error": str(exc)[:200]}})  # fmt: skip
+            self.dropped += len(rows)
+            return 0
         except SQLAlchemyError as exc:
             with self._lock:
                 self._pending.extendleft(reversed(rows))
@@ -113,4 +119,3 @@ def init_app(app: Flask) -> None:
 def writer_of(app: Flask) -> SubmissionWriter:
     """The app's submission writer."""
     return app.extensions["memmatch.submissions"]
-
