@@ -5,7 +5,9 @@
 
 Both endpoints are measured side by side in one run, in alternating rounds on the same server,
 with wrk (Debian package `wrk`) as the load generator on loopback. Prints requests/s of each
-and their ratio (goal >= 0.6, aim 0.8). Every API request also stores its submission row.
+and their ratio (goal >= 0.6, aim 0.8), for two API loads: 20 quizzes repeating (what a per-process
+cache of recent recommendations serves) and a new random quiz on every request (all real work).
+Every API request also stores its submission row.
 """
 
 from __future__ import annotations
@@ -41,6 +43,39 @@ done = function(summary, latency, requests)
   io.write(string.format("NON2XX %d\\n", summary.errors.status))
 end
 """
+
+
+# Every request a fresh random quiz: about 10^10 combinations, so no cache can help.
+LUA_DISTINCT = """
+math.randomseed(os.time())
+local interests = {INTERESTS}
+local fields = {FIELDS}
+local budgets = {"null", "30000", "50000", "75000", "100000"}
+local function pick(list) return list[math.random(#list)] end
+request = function()
+  local chosen, seen, n = {}, {}, math.random(3)
+  while #chosen < n do
+    local v = pick(interests)
+    if not seen[v] then seen[v] = true; chosen[#chosen + 1] = '"' .. v .. '"' end
+  end
+  local parts = {'"interests":[' .. table.concat(chosen, ",") .. ']',
+                 '"experience_years":' .. math.random(0, 50), '"max_budget_usd":' .. pick(budgets)}
+  for name, values in pairs(fields) do parts[#parts + 1] = '"' .. name .. '":"' .. pick(values) .. '"' end
+  return wrk.format("POST", "/api/v1/recommendations", {["Content-Type"] = "application/json"},
+                    "{" .. table.concat(parts, ",") .. "}")
+end
+"""
+
+
+def lua_list(values) -> str:
+    return "{" + ",".join(json.dumps(v) for v in values) + "}"
+
+
+def distinct_script() -> str:
+    from recommender.domain import quiz
+
+    fields = ", ".join(f"{name} = {lua_list(options)}" for name, options in quiz.CHOICE_FIELDS.items())
+    return LUA_DISTINCT.replace("{INTERESTS}", lua_list(quiz.INTERESTS)).replace("{FIELDS}", "{" + fields + "}")
 
 
 def free_port() -> int:
@@ -117,24 +152,29 @@ def main() -> None:
         script = workdir / "post.lua"
         bodies = sample_bodies()
         script.write_text(LUA.replace("{BODIES}", "{" + ",".join(json.dumps(b) for b in bodies) + "}"))
+        distinct = workdir / "distinct.lua"
+        distinct.write_text(distinct_script())
         run_wrk(f"{base}/healthz", 2, args.connections)  # warm-up
         run_wrk(base, 2, args.connections, script)
-        ratios, health_rates, api_rates, errors = [], [], [], 0
+        ratios, distinct_ratios, health_rates, api_rates, errors = [], [], [], [], 0
         print(f"gunicorn: {args.workers} sync workers, {args.connections} connections, {args.seconds}s per run, "
               f"database {'PostgreSQL' if args.database_url.startswith('postgres') else 'SQLite'}")  # fmt: skip
         for round_no in range(1, args.rounds + 1):
             h_rps, h_err, h_p50 = run_wrk(f"{base}/healthz", args.seconds, args.connections)
             a_rps, a_err, a_p50 = run_wrk(base, args.seconds, args.connections, script)
-            errors += h_err + a_err
+            d_rps, d_err, d_p50 = run_wrk(base, args.seconds, args.connections, distinct)
+            errors += h_err + a_err + d_err
             health_rates.append(h_rps)
             api_rates.append(a_rps)
             ratios.append(a_rps / h_rps)
-            print(f"round {round_no}: GET /healthz {h_rps:8.1f} req/s (p50 {h_p50:.2f} ms) | "
-                  f"POST /api/v1/recommendations {a_rps:8.1f} req/s (p50 {a_p50:.2f} ms) | "
-                  f"ratio {a_rps / h_rps:.2f}")  # fmt: skip
-        print(f"median: healthz {statistics.median(health_rates):.1f} req/s, recommendations "
-              f"{statistics.median(api_rates):.1f} req/s, ratio {statistics.median(ratios):.2f} "
-              f"(goal >= 0.6, aim 0.8); errors {errors}")  # fmt: skip
+            distinct_ratios.append(d_rps / h_rps)
+            print(f"round {round_no}: GET /healthz {h_rps:7.1f} req/s (p50 {h_p50:.2f} ms) | POST recommendations, "
+                  f"20 repeating quizzes {a_rps:7.1f} req/s (p50 {a_p50:.2f} ms), ratio {a_rps / h_rps:.2f} | "
+                  f"a new random quiz each request {d_rps:7.1f} req/s (p50 {d_p50:.2f} ms), "
+                  f"ratio {d_rps / h_rps:.2f}")  # fmt: skip
+        print(f"median ratio to /healthz: repeating quizzes {statistics.median(ratios):.2f}, "
+              f"distinct quizzes {statistics.median(distinct_ratios):.2f} (goal >= 0.6, aim 0.8); "
+              f"non-2xx or socket errors {errors}")  # fmt: skip
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -5,6 +5,7 @@ Nothing here calls scikit-learn; the arrays were precomputed at training time.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -19,7 +20,8 @@ MAX_REASONS = 4
 # Contributions below this are noise from the text block, not a reason worth telling.
 REASON_FLOOR = 0.01
 ID_BITS = 20  # program id rank in the low bits of the sort key; up to ~1M programs
-SCORE_STEPS = 1_000_000  # scores are ranked at 1e-6 resolution, so float noise never reorders
+SCORE_STEPS = 1_000_000
+RECENT_RECOMMENDATIONS = 1024  # scores are ranked at 1e-6 resolution, so float noise never reorders
 
 
 class SpecializationMatch(NamedTuple):
@@ -99,6 +101,9 @@ class Recommender:
         # Sentences depend only on (program, answer) or (program, constraints); building them is
         # most of the cost of explaining, so each is built once per process and reused.
         self._sentences: dict[tuple[object, ...], object] = {}
+        # The same answers always get the same recommendation from a version, so recent ones are
+        # kept: a results page reloaded, voted on or compared, or an API client asking again.
+        self.recommend = functools.lru_cache(maxsize=RECENT_RECOMMENDATIONS)(self._recommend)
         if [s.id for s in self.specializations] != arrays["specialization_ids"].tolist():
             raise ValueError("artifact specializations do not match the catalogue")
 
@@ -175,8 +180,11 @@ class Recommender:
 
     # ------------------------------------------------------------------ explanations
 
-    def recommend(self, answers: quiz.Answers, limit: int = 10) -> Recommendation:
-        """Rank specializations and programs for `answers` and explain each result."""
+    def _recommend(self, answers: quiz.Answers, limit: int = 10) -> Recommendation:
+        """Rank specializations and programs for `answers` and explain each result.
+
+        Called as `recommend`, through a bounded per-instance cache.
+        """
         keys, rows, text_norm, answer_norm = self._query_parts(answers)
         # Each answer's share of a score: the product is linear in the answers' rows, so the
         # query is the sum of these contributions and the scores the sum of their products.
