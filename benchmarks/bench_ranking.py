@@ -27,8 +27,14 @@ sys.path.insert(0, str(ROOT))
 
 def synthetic_programs(n: int, seed: int = 7):
     """`n` programs whose text mixes real program descriptions and specialization keywords."""
-    from recommender.domain.catalog import PROGRAM_FORMATS, PROGRAM_PACES, PROGRAM_REGIONS, load_programs
-    from recommender.domain.catalog import ProgramsFile, load_specializations
+    from recommender.domain.catalog import (
+        PROGRAM_FORMATS,
+        PROGRAM_PACES,
+        PROGRAM_REGIONS,
+        ProgramsFile,
+        load_programs,
+        load_specializations,
+    )
 
     rng = random.Random(seed)
     real = load_programs().programs

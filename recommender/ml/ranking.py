@@ -265,9 +265,10 @@ class Recommender:
         for j in sorted(range(len(keys)), key=lambda j: (-parts[j], j)):
             if parts[j] < REASON_FLOOR or len(reasons) >= 2:
                 break
-            carrier = self.specializations[carriers[0][j]].id if carriers[1][j] > 0 else ""
+            key, carrier = keys[j], self.specializations[carriers[0][j]].id if carriers[1][j] > 0 else ""
             reason = self._memo(
-                (index, keys[j], carrier), lambda: self._answer_reason(said[keys[j]], keys[j], index, carrier)
+                (index, key, carrier),
+                lambda key=key, carrier=carrier: self._answer_reason(said[key], key, index, carrier),
             )
             if reason and reason not in reasons:
                 reasons.append(reason)
