@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -9,16 +10,22 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from recommender.app import catalogs_of, registry_of
-from recommender.domain.catalog import CatalogError, parse_programs
+from recommender.domain.catalog import CatalogError
 from recommender.extensions import db
 from recommender.ml.artifacts import ArtifactError
-from recommender.services import versions
+from recommender.services import accounts, catalog_import, versions
+
+# For automation (containers, CI): the password is read from here instead of being prompted for.
+PASSWORD_ENV = "MEMMATCH_ADMIN_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 
 models_cli = AppGroup("models", help="List model versions and choose the active one.")
 
 
 def _metrics_line(metrics: dict) -> str:
-    return f"top-1 {metrics['top1']:.1%}, top-3 {metrics['top3']:.1%}, MRR {metrics['mrr']:.3f} on {metrics['n']} personas"
+    return (
+        f"top-1 {metrics['top1']:.1%}, top-3 {metrics['top3']:.1%}, MRR {metrics['mrr']:.3f} "
+        f"on {metrics['n']} personas"
+    )
 
 
 @click.command("train")
@@ -35,11 +42,12 @@ def train_command(data_path: Path, activate: bool, force: bool) -> None:
         raw = data_path.read_bytes()
     except OSError as exc:
         raise click.BadParameter(f"cannot read {data_path}: {exc.strerror}", param_hint="--data") from exc
+    # The same path as an admin upload: the file is checked and recorded, then trained.
     try:
-        programs_file = parse_programs(raw, source=data_path.name)
+        _, programs_file = catalog_import.receive(db.session, raw, source_name=data_path.name, actor="cli")
     except CatalogError as exc:
         raise click.ClickException(f"{exc}\nNothing was changed.") from exc
-    outcome = versions.train_version(
+    outcome = catalog_import.train(
         db.session,
         programs_file,
         catalogs_of(current_app),
@@ -106,7 +114,25 @@ def discard_command(version_id: str) -> None:
     click.echo(f"discarded {version_id}")
 
 
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--reset", is_flag=True, help="Give an existing admin a new password (ends its sessions).")
+@with_appcontext
+def create_admin_command(email: str, reset: bool) -> None:
+    """Create an admin account for EMAIL; the password is prompted for twice, or read from
+    the MEMMATCH_ADMIN_PASSWORD environment variable."""
+    password = os.environ.get(PASSWORD_ENV)
+    if not password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+    try:
+        user = accounts.create_admin(db.session, email=email, password=password, actor="cli", reset=reset)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{'password reset for' if reset else 'created admin'} {user.email}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
     app.cli.add_command(train_command)
     app.cli.add_command(models_cli)
+    app.cli.add_command(create_admin_command)

@@ -118,6 +118,9 @@ class AdminUser(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Sessions carry the epoch they were made in; bumping it (logout, new password) ends them all,
+    # which a signed-cookie session could not otherwise do before it expires.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AuditEvent(db.Model):
@@ -147,3 +150,29 @@ class TrainingJob(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="queued")
     version_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error: Mapped[str] = mapped_column(Text, default="")
+    upload_id: Mapped[int | None] = mapped_column(
+        ForeignKey("program_uploads.id", name="fk_training_jobs_upload_id"), nullable=True
+    )
+
+
+class ProgramUpload(db.Model):
+    """A programs file handed in through the admin area or the CLI, accepted or refused.
+
+    The bytes are kept (at most the 5 MiB upload limit) so a refusal's full report can be
+    produced again for download, and so the audit log can say exactly what was uploaded.
+    """
+
+    __tablename__ = "program_uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(255))
+    source_name: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # accepted: valid, handed to training; refused: at least one bad row, nothing changed.
+    status: Mapped[str] = mapped_column(String(16))
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (CheckConstraint("status in ('accepted', 'refused')", name="ck_upload_status"),)

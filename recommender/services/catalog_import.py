@@ -1,0 +1,142 @@
+"""Importing a programs file: the one path shared by the admin upload and `flask train`.
+
+Bytes in, every problem named, and only a fully valid file goes on to training. An upload is
+recorded either way (who, what, when, and why it was refused); nothing else changes on refusal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from recommender.domain.catalog import MAX_FILE_BYTES, CatalogError, Catalogs, ProgramsFile, RowError, parse_programs
+from recommender.orm import ProgramUpload
+from recommender.services import versions
+
+ALLOWED_SUFFIX = ".csv"
+
+
+class ImportRefused(CatalogError):
+    """A refused programs file: every `RowError`, and the upload row that records the refusal."""
+
+    def __init__(self, errors: list[RowError], source: str, upload_id: int):
+        super().__init__(errors, source)
+        self.upload_id = upload_id
+
+
+def _outer_problems(source_name: str, size: int) -> list[RowError]:
+    problems = []
+    if not source_name.lower().endswith(ALLOWED_SUFFIX):
+        problems.append(RowError(0, "", f"the file name must end in {ALLOWED_SUFFIX} (got {source_name[:80]!r})"))
+    if size > MAX_FILE_BYTES:
+        problems.append(RowError(0, "", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"))
+    return problems
+
+
+def check_file(raw: bytes, source_name: str) -> ProgramsFile:
+    """Validate a programs file: its name, its size, then every row (raises `CatalogError`)."""
+    problems = _outer_problems(source_name, len(raw))
+    if problems:
+        raise CatalogError(problems, source_name)
+    return parse_programs(raw, source=source_name)
+
+
+def receive(session: Session, raw: bytes, *, source_name: str, actor: str) -> tuple[ProgramUpload, ProgramsFile]:
+    """Check an uploaded file and record the upload.
+
+    A refused file is recorded and committed at once (the refusal is the whole operation) and
+    `ImportRefused` is raised. An accepted one is added to the caller's unit of work, uncommitted,
+    so that it is stored together with what it leads to (a training job, or a trained version).
+    """
+    # Only the last part of whatever path a browser or a shell handed over, either slash.
+    source_name = Path(source_name.replace("\\", "/")).name[:255] or "upload.csv"
+    sha256 = hashlib.sha256(raw).hexdigest()
+    try:
+        programs_file = check_file(raw, source_name)
+    except CatalogError as exc:
+        upload = ProgramUpload(
+            actor=actor,
+            source_name=source_name,
+            size_bytes=len(raw),
+            sha256=sha256,
+            status="refused",
+            error_count=len(exc.errors),
+            # An oversized file is not kept; its report is one line and needs no re-reading.
+            content=raw if len(raw) <= MAX_FILE_BYTES else b"",
+        )
+        session.add(upload)
+        session.flush()
+        versions.audit(
+            session,
+            actor=actor,
+            action="upload_refused",
+            target=source_name,
+            upload=upload.id,
+            problems=len(exc.errors),
+            first=[str(e) for e in exc.errors[:3]],
+        )
+        session.commit()
+        raise ImportRefused(exc.errors, source_name, upload.id) from exc
+    upload = ProgramUpload(
+        actor=actor,
+        source_name=source_name,
+        size_bytes=len(raw),
+        sha256=sha256,
+        status="accepted",
+        error_count=0,
+        content=raw,
+    )
+    session.add(upload)
+    session.flush()
+    versions.audit(
+        session,
+        actor=actor,
+        action="upload",
+        target=source_name,
+        upload=upload.id,
+        programs=len(programs_file.programs),
+        sha256=sha256,
+    )
+    return upload, programs_file
+
+
+def report(upload: ProgramUpload) -> list[RowError]:
+    """Every problem of a refused upload, read again from its stored bytes."""
+    if upload.status != "refused":
+        return []
+    if upload.size_bytes > MAX_FILE_BYTES:  # not kept, and refused before any row was read
+        return _outer_problems(upload.source_name, upload.size_bytes)
+    try:
+        check_file(upload.content, upload.source_name)
+    except CatalogError as exc:
+        return exc.errors
+    # The rules moved on since (e.g. a date that was in the future is not any more).
+    return [RowError(0, "", "this file would now be accepted; upload it again")]
+
+
+def train(
+    session: Session,
+    programs_file: ProgramsFile,
+    catalogs: Catalogs,
+    *,
+    actor: str,
+    source_name: str,
+    models_dir: Path,
+    floor: float,
+    activate: bool = False,
+    force: bool = False,
+) -> versions.TrainOutcome:
+    """Train a version from an accepted file; commits it with anything else pending (the upload row)."""
+    return versions.train_version(
+        session,
+        programs_file,
+        catalogs,
+        actor=actor,
+        source_name=source_name,
+        models_dir=models_dir,
+        floor=floor,
+        activate=activate,
+        force=force,
+    )
