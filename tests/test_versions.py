@@ -44,7 +44,7 @@ def test_train_prints_version_and_metrics_and_activates(app, runner, tmp_path):
     before_count, _ = state(app)
     result = runner.invoke(args=["train", "--data", str(smaller_programs(tmp_path)), "--activate"])
     assert result.exit_code == 0, result.output
-    version_id = result.output.split("version ", 1)[1].split()[0]
+    version_id = result.stdout.split("version ", 1)[1].split()[0]
     assert "top-1" in result.output and "programs 60" in result.output
     assert state(app) == (before_count + 1, version_id)
     assert client_version(app) == version_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
+from redis.exceptions import RedisError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
@@ -66,6 +67,13 @@ def _database_down(error: Exception) -> Response:
     return _http_error(ServiceUnavailable())
 
 
+def _store_down(error: Exception) -> Response:
+    # The rate-limit store (Redis) is away: refuse rather than let logins through unlimited.
+    log.error("rate-limit storage unavailable", extra={"event": "ratelimit_storage_unavailable",
+              "detail": {"error": str(error)[:200]}})  # fmt: skip
+    return _http_error(ServiceUnavailable())
+
+
 def _no_model(error: Exception) -> Response:
     return _http_error(ServiceUnavailable("No recommendation model is loaded yet; please retry shortly."))
 
@@ -84,4 +92,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, _database_down)
     app.register_error_handler(InterfaceError, _database_down)
     app.register_error_handler(NoActiveModel, _no_model)
+    app.register_error_handler(RedisError, _store_down)
     app.register_error_handler(Exception, _unexpected)
