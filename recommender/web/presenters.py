@@ -1,0 +1,182 @@
+"""View helpers: turn a `Recommendation` into the plain sentences and groups the pages show.
+
+Nothing here ranks or decides; it only words what the recommender and the catalogues hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from recommender.domain import quiz
+from recommender.domain.catalog import LEVELS, Catalogs, Certification, Program, Role, Specialization
+from recommender.ml.ranking import CONSTRAINTS, ProgramMatch, constraint_reasons, tuition_text
+from recommender.web.forms import EXPERIENCE_RANGES
+
+# Top specializations whose roles and certifications are shown (the recommender uses three).
+TOP_SPECIALIZATIONS = 3
+LEVEL_LABELS: dict[str, str] = {
+    "entry": "Entry level",
+    "mid": "Mid-level",
+    "senior": "Senior",
+    "executive": "Executive",
+}
+CONSTRAINT_LABELS: dict[str, str] = {"format": "format", "pace": "pace", "budget": "budget", "region": "region"}
+PACE_SHORT: dict[str, str] = {"accelerated": "accelerated", "full_time": "full-time", "part_time": "part-time"}
+
+
+def percent(score: float) -> int:
+    """A 0..1 score as a whole percentage, for the bar and its text alike."""
+    return max(0, min(100, round(score * 100)))
+
+
+def experience_text(years: int) -> str:
+    """Years of experience as the quiz asked it: the range that holds them."""
+    for low, high, label in EXPERIENCE_RANGES:
+        if low <= years <= high:
+            return label
+    return f"{years} years"
+
+
+def budget_text(budget: int | None) -> str:
+    """The budget answer in words."""
+    return "no limit" if budget is None else f"up to ${budget:,}"
+
+
+def answer_summary(answers: quiz.Answers) -> list[tuple[str, str]]:
+    """The user's answers as (question, answer) pairs, in the quiz's order on screen."""
+    return [
+        ("Background", answers.label("background")),
+        ("Experience", experience_text(answers.experience_years)),
+        ("Aiming for", answers.label("goal")),
+        ("Interests", ", ".join(answers.label("interests", i) for i in answers.interests)),
+        ("Industry", answers.label("industry")),
+        ("Format", answers.label("format")),
+        ("Pace", quiz.PACES[answers.pace].split(" (")[0]),
+        ("Tuition budget", budget_text(answers.max_budget_usd).capitalize()),
+        ("Region", answers.label("region")),
+    ]
+
+
+def host(url: str) -> str:
+    """The site name of a source address, short enough to read as a link text."""
+    name = urlsplit(url).netloc.lower()
+    return name.removeprefix("www.") or url
+
+
+def joined(values: Iterable[str]) -> str:
+    """ "a, b and c"."""
+    items = list(values)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+@dataclass(frozen=True)
+class ProgramView:
+    """One ranked program as the results and compare pages word it."""
+
+    match: ProgramMatch
+    rank: int
+    fit_reasons: tuple[str, ...]
+    constraint_notes: tuple[str, ...]
+
+    @property
+    def program(self) -> Program:
+        return self.match.program
+
+    @property
+    def formats(self) -> str:
+        formats = self.program.formats
+        return ", ".join(quiz.FORMATS[f] for f in formats) if formats else "Not stated"
+
+    @property
+    def paces(self) -> str:
+        paces = [PACE_SHORT[p] for p in self.program.paces]
+        if "accelerated" not in self.program.paces and self.program.offers_accelerated:
+            paces.append("accelerated (12 months full-time)")
+        return ", ".join(paces).capitalize() if paces else "Not stated"
+
+    @property
+    def duration(self) -> str:
+        months = self.program.duration_months
+        return f"{months} months full-time" if months else "Not stated"
+
+    @property
+    def tuition(self) -> str:
+        text = tuition_text(self.program)
+        return text[0].upper() + text[1:]
+
+    @property
+    def location(self) -> str:
+        parts = [self.program.city, self.program.state_or_region, self.program.country]
+        return ", ".join(p for p in parts if p)
+
+    @property
+    def region(self) -> str:
+        return quiz.REGIONS[self.program.region]
+
+    @property
+    def last_verified(self) -> str:
+        return self.program.last_verified or "Not recorded"
+
+    @property
+    def misses_text(self) -> str:
+        """A plain sentence naming each hard constraint this program misses, or ''."""
+        misses = [CONSTRAINT_LABELS[c] for c in self.match.constraint_misses]
+        if not misses:
+            return ""
+        return f"Does not meet your {joined(misses)} {'choice' if len(misses) == 1 else 'choices'}."
+
+    @property
+    def specializations_inferred(self) -> bool:
+        return not self.program.specializations
+
+
+def program_view(answers: quiz.Answers, match: ProgramMatch, rank: int) -> ProgramView:
+    """Split a program's reasons into why it fits and what it says about the user's constraints."""
+    missed = [c in match.constraint_misses for c in CONSTRAINTS]
+    notes = tuple(constraint_reasons(answers, match.program, missed))
+    reasons = match.reasons
+    # The ranker appends exactly these constraint sentences after its fit reasons; if that ever
+    # changes, show every reason as a fit reason rather than lose one.
+    if notes and reasons[len(reasons) - len(notes) :] == notes:
+        return ProgramView(match, rank, reasons[: len(reasons) - len(notes)], notes)
+    return ProgramView(match, rank, reasons, ())
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One step of the seed's career ladder with the recommended roles on it."""
+
+    level: str
+    label: str
+    roles: tuple[Role, ...]
+    you_are_here: bool
+
+
+def ladder(roles: Iterable[Role], answers: quiz.Answers) -> list[Rung]:
+    """Roles grouped on the ladder (entry → mid → senior → executive), marking the user's stage."""
+    stage = quiz.experience_stage(answers.experience_years)
+    roles = list(roles)
+    return [
+        Rung(
+            level,
+            LEVEL_LABELS[level],
+            tuple(sorted((r for r in roles if r.level == level), key=lambda r: (r.id != answers.goal, r.ladder_step))),
+            level == stage,
+        )
+        for level in LEVELS
+    ]
+
+
+def certifications_for(catalogs: Catalogs, top: Iterable[Specialization]) -> list[tuple[Certification, list[str]]]:
+    """Certifications that fit any of the top specializations, with the names of those they fit."""
+    top = list(top)
+    fitting = []
+    for cert in catalogs.certifications:
+        names = [s.name for s in top if s.id in cert.specializations]
+        if names:
+            fitting.append((cert, names))
+    return fitting
