@@ -126,3 +126,15 @@ def ranked_names(html: str, list_class: str) -> list[str]:
     assert block, f"no list {list_class}"
     titles = re.findall(r"<h3><span class=\"vh\">Number \d+: </span>(.*?)</h3>", block.group(1))
     return [visible_text(t) for t in titles]
+
+
+
+def test_duration_says_full_time_only_when_the_program_offers_it(trained):
+    from recommender.domain import quiz
+    from recommender.web.presenters import program_view
+    from tests.conftest import valid_answers
+
+    answers = quiz.parse_answers(valid_answers())
+    matches = {m.program.id: m for m in trained.recommender.recommend(answers, limit=65).programs}
+    assert program_view(answers, matches["duke-mem-online"], 1).duration == "24 months"  # part-time only
+    assert program_view(answers, matches["duke-mem-campus"], 1).duration == "12 months full-time"

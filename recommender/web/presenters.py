@@ -101,7 +101,11 @@ class ProgramView:
     @property
     def duration(self) -> str:
         months = self.program.duration_months
-        return f"{months} months full-time" if months else "Not stated"
+        if not months:
+            return "Not stated"
+        # Some programs state only one length and no full-time option: do not call it full-time.
+        full_time = "full_time" in self.program.paces or "accelerated" in self.program.paces
+        return f"{months} months full-time" if full_time else f"{months} months"
 
     @property
     def tuition(self) -> str:
