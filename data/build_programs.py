@@ -1,4 +1,7 @@
-"""Build data/programs.csv from the researched programs table (stdlib only, deterministic)."""
+"""Build data/programs.csv from the researched programs table (deterministic).
+
+Run from the repository root with the project's environment: `.venv/bin/python data/build_programs.py`.
+"""
 
 from __future__ import annotations
 
@@ -10,32 +13,12 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RESEARCH = REPO_ROOT / ".." / "shared" / "data" / "programs_research.csv"
 OUTPUT = REPO_ROOT / "data" / "programs.csv"
+sys.path.insert(0, str(REPO_ROOT))
 
-COLUMNS = [
-    "id",
-    "university",
-    "program",
-    "degree",
-    "city",
-    "state_or_region",
-    "country",
-    "region",
-    "formats",
-    "paces",
-    "duration_months",
-    "credits",
-    "tuition_usd",
-    "tuition_year",
-    "specializations",
-    "concentrations",
-    "core_courses",
-    "description",
-    "stem_designated",
-    "gre_required",
-    "url",
-    "source",
-    "last_verified",
-]
+from recommender.domain.catalog import PROGRAM_COLUMNS  # noqa: E402 - after the path is set
+
+# The contract's columns, from the same definition the app validates uploads with.
+COLUMNS = list(PROGRAM_COLUMNS)
 RESEARCH_COLUMNS = [
     "university",
     "program_name",

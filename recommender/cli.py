@@ -47,7 +47,7 @@ def train_command(data_path: Path, activate: bool, force: bool) -> None:
         _, programs_file = catalog_import.receive(db.session, raw, source_name=data_path.name, actor="cli")
     except CatalogError as exc:
         raise click.ClickException(f"{exc}\nNothing was changed.") from exc
-    outcome = catalog_import.train(
+    outcome = versions.train_version(
         db.session,
         programs_file,
         catalogs_of(current_app),

@@ -16,7 +16,7 @@ from werkzeug.test import encode_multipart
 from recommender.domain.catalog import MAX_FILE_BYTES
 from recommender.extensions import db
 from recommender.orm import ModelVersion, ProgramUpload, TrainingJob, utcnow
-from recommender.services import accounts, catalog_import, jobs
+from recommender.services import accounts, catalog_import, jobs, versions
 from tests.test_admin import FAST_SCRYPT, actions, admin_client, state, token_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,7 +120,7 @@ def test_a_training_failure_is_shown_and_changes_nothing(app, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(catalog_import, "train", explode)
+    monkeypatch.setattr(versions, "train_version", explode)
     job_id = job_id_of(upload(client, smaller_programs()))
     jobs.runner_of(app).wait(job_id, timeout=60)
     page = client.get(f"/admin/jobs/{job_id}").get_data(as_text=True)

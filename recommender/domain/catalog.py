@@ -659,20 +659,7 @@ def load_certifications(path: Path | None = None) -> tuple[Certification, ...]:
 
 def load_personas(path: Path | None = None) -> tuple[Persona, ...]:
     """The labelled persona set that gates training."""
-    columns = (
-        "id",
-        "interests",
-        "background",
-        "experience_years",
-        "goal",
-        "industry",
-        "format",
-        "pace",
-        "max_budget_usd",
-        "region",
-        "expected",
-        "rationale",
-    )
+    columns = ("id", *quiz.FIELDS, "expected", "rationale")
 
     def build(row: _Row) -> Persona | None:
         raw = {k: row.cells.get(k, "").strip() for k in quiz.FIELDS}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from recommender.domain.catalog import MAX_FILE_BYTES, CatalogError, Catalogs, ProgramsFile, RowError, parse_programs
+from recommender.domain.catalog import MAX_FILE_BYTES, CatalogError, ProgramsFile, RowError, parse_programs
 from recommender.orm import ProgramUpload
 from recommender.services import versions
 
@@ -115,28 +115,3 @@ def report(upload: ProgramUpload) -> list[RowError]:
     # The rules moved on since (e.g. a date that was in the future is not any more).
     return [RowError(0, "", "this file would now be accepted; upload it again")]
 
-
-def train(
-    session: Session,
-    programs_file: ProgramsFile,
-    catalogs: Catalogs,
-    *,
-    actor: str,
-    source_name: str,
-    models_dir: Path,
-    floor: float,
-    activate: bool = False,
-    force: bool = False,
-) -> versions.TrainOutcome:
-    """Train a version from an accepted file; commits it with anything else pending (the upload row)."""
-    return versions.train_version(
-        session,
-        programs_file,
-        catalogs,
-        actor=actor,
-        source_name=source_name,
-        models_dir=models_dir,
-        floor=floor,
-        activate=activate,
-        force=force,
-    )

@@ -85,7 +85,7 @@ def run_job(app: Flask, job_id: int) -> None:
                 raise RuntimeError("the job's upload is missing")
             # Re-checked rather than handed over in memory: the job works from what was stored.
             programs_file = catalog_import.check_file(upload.content, upload.source_name)
-            outcome = catalog_import.train(
+            outcome = versions.train_version(
                 session,
                 programs_file,
                 app.extensions["memmatch.catalogs"],
