@@ -109,11 +109,33 @@ class ThrowawayPostgres:
         self._run(pg_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
         self.running = False
 
+    def processes(self) -> list[int]:
+        """The postmaster and every process it started."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat") if _ppid(stat) == postmaster]
+        return [postmaster, *children]
+
+    def freeze(self) -> None:
+        """SIGSTOP the whole cluster: connections stay open but nothing answers (a hung server)."""
+        for pid in self.processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in self.processes():
+            os.kill(pid, signal.SIGCONT)
+
     def destroy(self) -> None:
         if self.running:
             with contextlib.suppress(Exception):
                 self.stop("immediate")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _ppid(stat: Path) -> int:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
 
 
 def create_database(admin_url: str, name: str) -> str:
@@ -189,15 +211,9 @@ class Gunicorn:
     def worker_pids(self) -> list[int]:
         """The workers: processes whose parent is the master."""
         assert self.process is not None
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid:
-                pids.append(int(stat.parent.name))
-        return sorted(pids)
+        return sorted(
+            int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat") if _ppid(stat) == self.process.pid
+        )
 
     def stop(self, timeout: float = 40) -> tuple[int | None, float]:
         """SIGTERM the master (graceful shutdown); returns its exit code and the seconds it took."""

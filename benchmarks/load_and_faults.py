@@ -18,6 +18,9 @@ Phases (each bounded in time; the whole run takes about seconds + 4 x fault-seco
   dbstop  a throwaway PostgreSQL cluster (initdb in a temporary directory, its own port) serves a
           second gunicorn under load; the cluster is stopped, then started again: clear 503s
           while it is down, /healthz stays 200, and service recovers without any restart.
+  dbfreeze (opt-in: --only dbfreeze) the throwaway cluster hangs (SIGSTOP) for --freeze-seconds
+          instead of stopping: connections open but nothing answers. Measures answers, probes
+          and worker timeouts; see the production notes for what it shows.
 
 Every figure is printed; the exit status is 1 if any check fails. `--seconds 10 --fault-seconds 8`
 makes a smoke run of about a minute.
@@ -62,6 +65,7 @@ from benchmarks.harness import (  # noqa: E402
 )
 
 PHASES = ("load", "tamper", "kill", "dbstop")
+OPT_IN = ("dbfreeze",)
 
 
 class Report:
@@ -89,8 +93,11 @@ def describe_load(report: Report, phase: str, result: LoadResult, seconds: float
     samples = result.samples
     report.figure(f"{phase}.requests", len(samples), "requests")
     report.figure(f"{phase}.throughput_rps", round(len(samples) / seconds, 1), "throughput (req/s)")
-    report.figure(f"{phase}.client_cpu", f"{result.client_cpu_seconds:.1f} CPU-s of {seconds * (os.cpu_count() or 1):.0f} "
-                  "core-s", "load generator's own CPU (same machine)")  # fmt: skip
+    capacity = seconds * (os.cpu_count() or 1)
+    report.figure(f"{phase}.client_cpu", f"{result.client_cpu_seconds:.1f} CPU-s of {capacity:.0f} core-s",
+                  "load generator's own CPU (same machine)")  # fmt: skip
+    report.figure(f"{phase}.loadavg", round(os.getloadavg()[0], 2),
+                  "1-min load average at the end (server, PostgreSQL, load generator and anything else)")  # fmt: skip
     kinds = ["all", "quiz", "api", "result"]
     report.line(f"  {'kind':<8}{'count':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for kind in kinds:
@@ -162,7 +169,8 @@ def server_env(database_url: str, models_dir: Path, workers: int | None) -> dict
 
 
 def phase_load(report: Report, server: Gunicorn, db_url: str, args: argparse.Namespace, bodies: list[bytes]) -> None:
-    report.line(f"\n== load: {args.seconds:g}s, {args.clients} clients, retrain + activation at {args.retrain_at:g}s ==")
+    report.line(f"\n== load: {args.seconds:g}s, {args.clients} clients, "
+                f"retrain + activation at {args.retrain_at:g}s ==")  # fmt: skip
     old = get(f"{server.base}/healthz")[1]["model_version"]
     report.figure("load.version_before", old, "version before")
     stored_before = settled_submissions(db_url)
@@ -176,10 +184,20 @@ def phase_load(report: Report, server: Gunicorn, db_url: str, args: argparse.Nam
         )  # fmt: skip
         note("retrain_done", (done.returncode, done.stdout, done.stderr[-2000:]))
 
+    def count_connections(note: Any) -> None:
+        rows = sql(db_url, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                   "AND pid <> pg_backend_pid()")  # fmt: skip
+        note("connections", rows[0][0])
+
+    samples = [(at, count_connections) for at in range(5, int(args.seconds), 5)]
     with Prober(server.base, ["/healthz"], interval=0.5) as probe:
         result = run_load(server.base, clients=args.clients, seconds=args.seconds, bodies=bodies,
-                          actions=[(args.retrain_at, retrain)])  # fmt: skip
+                          actions=[(args.retrain_at, retrain), *samples])  # fmt: skip
     describe_load(report, "load", result, args.seconds)
+    connections = [value for _, name, value in result.events if name == "connections"]
+    if connections:
+        report.figure("load.db_connections", f"max {max(connections)}, samples {connections}",
+                      "app connections to PostgreSQL during the load (pg_stat_activity, every 5 s)")  # fmt: skip
     errors = errors_of(result.samples)
     report.figure("load.errors", len(errors), "errors")
     show_errors(report, errors)
@@ -193,6 +211,10 @@ def phase_load(report: Report, server: Gunicorn, db_url: str, args: argparse.Nam
     report.figure("load.version_after", new or f"(CLI exit {code}: {err.strip()[-300:]})", "version activated")
     report.check("load: retrain and activation succeeded during load", code == 0 and bool(new) and new != old)
 
+    # The commit's own timestamp: the CLI exits a moment after it, and workers may switch before that.
+    activated_at = sql(db_url, "SELECT activated_at FROM active_model WHERE id = 1")[0][0].timestamp()
+    report.figure("load.activation_at_seconds", round(activated_at - result.started, 2),
+                  "activation committed at (s into the load)")  # fmt: skip
     api = [s for s in result.samples if s.kind == "api" and s.status == 200]
     seen = collections.Counter(s.version for s in api)
     pages = collections.Counter(s.version for s in result.samples if s.kind == "result" and s.status == 200)
@@ -200,15 +222,17 @@ def phase_load(report: Report, server: Gunicorn, db_url: str, args: argparse.Nam
     report.figure("load.result_versions", dict(pages), "results pages by version")
     report.check("load: every response came from the old or the new version",
                  set(seen) | set(pages) <= {old, new})  # fmt: skip
-    old_after = [s for s in api if s.version == old and s.start > t_done]
+    old_after = [s for s in api if s.version == old and s.start > activated_at]
     new_api = [s for s in api if s.version == new]
-    lag = max((s.start - t_done for s in old_after), default=0.0)
+    lag = max((s.start - activated_at for s in old_after), default=0.0)
     report.figure("load.old_version_answers_after_activation", len(old_after),
-                  "API answers from the old version that started after activation")  # fmt: skip
-    report.figure("load.switch_lag_seconds", round(lag, 2), "last old-version answer after activation (s)")
+                  "API answers from the old version that started after the activation commit")  # fmt: skip
+    report.figure("load.switch_lag_seconds", round(lag, 2), "last old-version answer started after the commit (s)")
     if new_api:
-        report.figure("load.first_new_after_activation_seconds", round(min(s.start for s in new_api) - t_done, 2),
-                      "first new-version answer after activation (s)")  # fmt: skip
+        report.figure("load.first_new_after_activation_seconds", round(min(s.start for s in new_api) - activated_at, 2),
+                      "first new-version answer started after the commit (s)")  # fmt: skip
+        report.check("load: no answer from the new version before its activation",
+                     min(s.start for s in new_api) >= activated_at - 0.05)  # fmt: skip
     report.check("load: the new version served during the load", bool(new_api), f"{len(new_api)} API answers")
     report.check("load: all workers serve the new version within MODEL_REFRESH_SECONDS (+1 s)", lag <= 3.0,
                  f"{lag:.2f}s")  # fmt: skip
@@ -247,8 +271,8 @@ def phase_tamper(report: Report, server: Gunicorn, db_url: str, args: argparse.N
 
     def tamper(note: Any) -> None:
         # Four bytes in the middle of the npz overwritten; the recorded hash is left as it was.
-        bad = _insert_bad_version(db_url, good, npz_sql="overlay(artifact_npz placing '\\xdeadbeef'::bytea from "
-                                  "(length(artifact_npz) / 2) for 4)", sha_sql="artifact_sha256", params=())  # fmt: skip
+        flipped = "overlay(artifact_npz placing '\\xdeadbeef'::bytea from (length(artifact_npz) / 2) for 4)"
+        bad = _insert_bad_version(db_url, good, npz_sql=flipped, sha_sql="artifact_sha256", params=())
         note("tampered", bad)
 
     def corrupt(note: Any) -> None:
@@ -335,8 +359,8 @@ def phase_kill(report: Report, server: Gunicorn, db_url: str, args: argparse.Nam
     report.figure("kill.errors_in_flight", len(in_flight), "failed requests that were in flight on a killed worker")
     report.figure("kill.errors_other", len(other), "other failed requests")
     show_errors(report, errors)
-    report.check("kill: only the killed workers' in-flight requests failed",
-                 not other and len(in_flight) <= len(kills), f"{len(in_flight)} in flight, {len(other)} other")  # fmt: skip
+    report.check("kill: only the killed workers' in-flight requests failed", not other and len(in_flight) <= len(kills),
+                 f"{len(in_flight)} in flight, {len(other)} other")  # fmt: skip
     report.check("kill: gunicorn replaced every killed worker", all(r is not None for r in respawns) and respawns)
     api_ok = sum(1 for s in result.samples if s.kind == "api" and s.status == 200)
     stored = wait_for_submissions(db_url, stored_before + api_ok) - stored_before
@@ -362,6 +386,7 @@ def phase_dbstop(report: Report, workdir: Path, args: argparse.Namespace, bodies
     version = get(f"{server.base}/healthz")[1]["model_version"]
 
     def stop_db(note: Any) -> None:
+        note("db_stopping")  # pg_ctl returns once the server is gone; it starts refusing before that
         pg.stop("fast")
         note("db_stopped")
 
@@ -372,14 +397,23 @@ def phase_dbstop(report: Report, workdir: Path, args: argparse.Namespace, bodies
     with Prober(server.base, ["/readyz", "/healthz"], interval=0.2) as probe:
         result = run_load(server.base, clients=args.clients, seconds=seconds, bodies=bodies, allow_503=True,
                           actions=[(up, stop_db), (up + down, start_db)])  # fmt: skip
-    stopped, _ = result.event("db_stopped")
+    stopped, _ = result.event("db_stopping")
+    gone, _ = result.event("db_stopped")
     started, _ = result.event("db_started")
+    report.figure("dbstop.stop_took_s", round(gone - stopped, 2), "pg_ctl stop -m fast took (s)")
     describe_load(report, "dbstop", result, seconds)
     before = [s for s in result.samples if s.end < stopped]
     during = [s for s in result.samples if s.start >= stopped and s.end <= started]
     unclear = [s for s in result.samples if s.error]
     non200_after = [s for s in result.samples if s.start > started and s.status != 200]
     recovered = max((s.end for s in non200_after), default=started)
+    after = [s for s in result.samples if s.start > started]
+    windows = (("before the stop", before, stopped - result.started), ("while down", during, started - stopped),
+               ("after the restart", after, result.started + seconds - started))  # fmt: skip
+    for name, window, span in windows:
+        ok = sum(1 for s in window if s.status == 200)
+        report.figure(f"dbstop.window.{name}", f"{len(window) / span:.1f} req/s ({ok} of {len(window)} answered 200)",
+                      name)  # fmt: skip
     status_during = collections.Counter((s.kind, s.status) for s in during)
     report.figure("dbstop.statuses_while_down", {f"{k} {st}": n for (k, st), n in sorted(status_during.items())},
                   "answers while the database was down (kind status: count)")  # fmt: skip
@@ -417,6 +451,63 @@ def phase_dbstop(report: Report, workdir: Path, args: argparse.Namespace, bodies
     report.figure("dbstop.shutdown", f"exit {code} in {took:.2f}s", "graceful shutdown (SIGTERM)")
 
 
+def phase_dbfreeze(report: Report, workdir: Path, args: argparse.Namespace, bodies: list[bytes],
+                   cleanup: list[Any]) -> None:  # fmt: skip
+    """Opt-in: the database hangs (every process SIGSTOPped) for longer than gunicorn's timeout.
+
+    Unlike a stopped server, a hung one accepts connections and never answers, so a sync worker
+    that reaches the database waits until gunicorn's timeout replaces it. This phase measures
+    what that does to answers and probes (figures, not checks) and checks only that service
+    returns once the database answers again. It is not part of the default run.
+    """
+    up, frozen, after = 4.0, args.freeze_seconds, 10.0
+    seconds = up + frozen + after
+    report.line(f"\n== dbfreeze: a throwaway PostgreSQL hangs for {frozen:g}s under load ({args.clients} clients) ==")
+    pg = ThrowawayPostgres()
+    cleanup.append(pg.destroy)
+    pg.init()
+    pg.start()
+    db_url = create_database(pg.url, "memmatch")
+    server = Gunicorn("dbfreeze", workdir, server_env(db_url, workdir / "models-dbfreeze", args.workers))
+    cleanup.append(server.stop)
+    server.start()
+
+    def freeze(note: Any) -> None:
+        pg.freeze()
+        note("frozen")
+
+    def thaw(note: Any) -> None:
+        pg.thaw()
+        note("thawed")
+
+    with Prober(server.base, ["/healthz", "/readyz"], interval=0.5) as probe:
+        result = run_load(server.base, clients=args.clients, seconds=seconds, bodies=bodies, allow_503=True,
+                          actions=[(up, freeze), (up + frozen, thaw)])  # fmt: skip
+    t_freeze, _ = result.event("frozen")
+    t_thaw, _ = result.event("thawed")
+    describe_load(report, "dbfreeze", result, seconds)
+    during = [s for s in result.samples if t_freeze <= s.start <= t_thaw]
+    report.figure("dbfreeze.statuses_while_hung", {f"{k} {st}": n for (k, st), n in
+                  sorted(collections.Counter((s.kind, s.status) for s in during).items())},
+                  "answers while the database hung (kind status: count)")  # fmt: skip
+    report.figure("dbfreeze.max_ms_while_hung", round(max((s.ms for s in during), default=0), 1),
+                  "slowest answer while hung (ms)")  # fmt: skip
+    lost = [s for s in result.samples if s.error]
+    report.figure("dbfreeze.lost", len(lost), "answers that were not 200 or a clear 503 (or no answer)")
+    show_errors(report, lost)
+    probes = collections.Counter((p, s) for t, p, s, _ in probe.records if t_freeze <= t <= t_thaw)
+    report.figure("dbfreeze.probes_while_hung", {f"{p} {s}": n for (p, s), n in sorted(probes.items())},
+                  "probes while hung (status 0 = no answer within 5 s)")  # fmt: skip
+    time.sleep(0.5)
+    records, _ = server.log_records()
+    timeouts = sum(1 for r in records if "WORKER TIMEOUT" in str(r.get("message", "")))
+    report.figure("dbfreeze.worker_timeouts", timeouts, "workers killed by gunicorn's timeout")
+    recovered = [s for s in result.samples if s.start > t_thaw + 5]
+    report.check("dbfreeze: answers are all 200 again 5 s after the database resumes",
+                 bool(recovered) and all(s.status == 200 for s in recovered))  # fmt: skip
+    server.stop()
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -430,13 +521,20 @@ def main() -> int:
     parser.add_argument("--pg-admin-url", default=os.environ.get("BENCH_PG_ADMIN_URL",
                         "postgresql://postgres@127.0.0.1:5432/postgres"),
                         help="the local PostgreSQL on which a fresh database is created and dropped")  # fmt: skip
-    parser.add_argument("--only", default=",".join(PHASES), help=f"comma-separated subset of {','.join(PHASES)}")
+    phase_names = ",".join(PHASES + OPT_IN)
+    parser.add_argument(
+        "--only",
+        default=",".join(PHASES),
+        help=f"comma-separated phases from {phase_names} (default: all but dbfreeze)",
+    )
+    parser.add_argument("--freeze-seconds", type=float, default=35.0,
+                        help="dbfreeze: seconds the database hangs (default 35, past gunicorn's timeout)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure to this file")
     args = parser.parse_args()
     args.retrain_at = args.seconds / 3 if args.retrain_at is None else args.retrain_at
     phases = [p for p in args.only.split(",") if p]
-    if unknown := set(phases) - set(PHASES):
+    if unknown := set(phases) - set(PHASES + OPT_IN):
         parser.error(f"unknown phases: {sorted(unknown)}")
     for url in (args.pg_admin_url,):
         if not url.startswith("postgresql://127.0.0.1") and "@127.0.0.1" not in url and "@localhost" not in url:
@@ -448,7 +546,7 @@ def main() -> int:
     cleanup: list[Any] = []
     began = time.monotonic()
     report.line(f"MEM Match load and faults: {os.cpu_count()} cores, python {sys.version.split()[0]}, "
-                f"logs in {workdir}")  # fmt: skip
+                f"1-min load average {os.getloadavg()[0]:.2f} before the start, logs in {workdir}")  # fmt: skip
     try:
         if {"load", "tamper", "kill"} & set(phases):
             name = f"memmatch_bench_{secrets.token_hex(4)}"
@@ -457,7 +555,8 @@ def main() -> int:
             report.line(f"\n== setup: database {name} on {args.pg_admin_url.rsplit('/', 1)[0]} ==")
             server = Gunicorn("main", workdir, server_env(db_url, workdir / "models-main", args.workers))
             cleanup.append(server.stop)
-            report.figure("setup.startup_seconds", round(server.start(), 2), "gunicorn first start (migrate + train), s")
+            took = server.start()
+            report.figure("setup.startup_seconds", round(took, 2), "gunicorn first start (migrate + train), s")
             report.figure("setup.workers", len(server.worker_pids()), "workers")
             if "load" in phases:
                 phase_load(report, server, db_url, args, bodies)
@@ -475,12 +574,14 @@ def main() -> int:
             report.figure("main.log_lines", len(records) + bad, "log lines")
             report.figure("main.log_levels", dict(levels), "log lines by level")
             report.check("main: every log line is JSON", bad == 0, f"{bad} not JSON")
-            report.check("main: every request line carries a request id",
-                         bool(requests) and all(r.get("request_id") for r in requests), f"{len(requests)} request lines")  # fmt: skip
+            with_id = bool(requests) and all(r.get("request_id") for r in requests)
+            report.check("main: every request line carries a request id", with_id, f"{len(requests)} request lines")
             server_errors = [r for r in records if r.get("event") == "server_error"]
             report.check("main: no unhandled exception logged", not server_errors, f"{len(server_errors)}")
         if "dbstop" in phases:
             phase_dbstop(report, workdir, args, bodies, cleanup)
+        if "dbfreeze" in phases:
+            phase_dbfreeze(report, workdir, args, bodies, cleanup)
     finally:
         for step in reversed(cleanup):
             try:

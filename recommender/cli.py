@@ -23,14 +23,18 @@ models_cli = AppGroup("models", help="List model versions and choose the active 
 
 def _metrics_line(metrics: dict) -> str:
     return (
-        f"top-1 {metrics['top1']:.1%}, top-3 {metrics['top3']:.1%}, MRR {metrics['mrr']:.3f} "
-        f"on {metrics['n']} personas"
+        f"top-1 {metrics['top1']:.1%}, top-3 {metrics['top3']:.1%}, MRR {metrics['mrr']:.3f} on {metrics['n']} personas"
     )
 
 
 @click.command("train")
-@click.option("--data", "data_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="A programs CSV in the contract's format.")
+@click.option(
+    "--data",
+    "data_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A programs CSV in the contract's format.",
+)
 @click.option("--activate", is_flag=True, help="Make the new version active if it passes the gate.")
 @click.option("--force", is_flag=True, help="With --activate: override a refusing gate (said in the audit log).")
 @with_appcontext

@@ -1,9 +1,148 @@
-"""Logging setup (structured JSON logs with request ids: issue 5)."""
+"""Structured JSON logs: one object per line, a request id on every line written during a request.
+
+Security events are ordinary log calls with `extra={"event": ..., "actor": ..., "target": ...,
+"detail": ...}`; those keys (and any other extra) become fields of the JSON object. The handler
+sits on the root logger so that Flask, SQLAlchemy, Alembic and our own modules all write the same
+format; gunicorn's own logger is pointed at the same formatter by `gunicorn.conf.py`.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+import datetime as dt
+import json
+import logging
+import re
+import sys
+import time
+import traceback
+import uuid
+from typing import Any
+
+from flask import Flask, Response, g, has_request_context, request
+from flask.logging import default_handler
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An id from a load balancer or caller is kept only if it is short and plain: it is echoed in a
+# response header and written to logs, so anything that could split a line or a header is refused.
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+/=-]{0,127}")
+# Load balancers probe these every few seconds on every node; successful probes are not logged.
+QUIET_PATHS = frozenset({"/healthz", "/readyz"})
+
+# Attributes every LogRecord has; everything else on a record came from `extra=` and is output.
+_RECORD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+_FIRST_KEYS = ("ts", "level", "logger", "message", "request_id", "event", "actor", "target", "detail")
+
+
+def current_request_id() -> str | None:
+    """The id of the request being handled (made on first use), or None outside a request."""
+    if not has_request_context():
+        return None
+    if "request_id" not in g:
+        g.request_id = _request_id()
+    return g.request_id
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamps each record with the current request's id (None outside requests)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = current_request_id()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """Formats a record as one JSON object; unknown values are written with `str`, never dropped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", None) or current_request_id(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _RECORD_ATTRS and key not in entry and not key.startswith("_"):
+                entry[key] = value
+        entry["pid"] = record.process
+        if record.exc_info:
+            entry["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
+            entry["exc"] = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+        elif record.exc_text:
+            entry["exc"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        ordered = {k: entry.pop(k) for k in _FIRST_KEYS if k in entry}
+        ordered.update(entry)
+        return json.dumps(ordered, default=str, ensure_ascii=False)
+
+
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at the moment of writing (test runners swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def make_handler(level: int | str = logging.NOTSET) -> logging.Handler:
+    """A stderr handler with the JSON formatter and the request id filter."""
+    handler = StderrHandler()
+    handler.setLevel(level)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    handler._memmatch = True  # type: ignore[attr-defined]  # lets a second create_app replace, not stack
+    return handler
+
+
+def configure(level: str = "INFO") -> logging.Handler:
+    """Install the JSON handler on the root logger, replacing one installed before."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_memmatch", False):
+            root.removeHandler(handler)
+    handler = make_handler()
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    return handler
+
+
+def _request_id() -> str:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    if SANE_REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+def _start_request() -> None:
+    current_request_id()
+    g.request_started = time.perf_counter()
+
+
+def _finish_request(response: Response) -> Response:
+    response.headers[REQUEST_ID_HEADER] = current_request_id() or ""
+    if request.path in QUIET_PATHS and response.status_code < 400:
+        return response
+    started = g.get("request_started")
+    logging.getLogger("recommender.request").info(
+        "request",
+        extra={
+            "event": "request",
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+            "remote_addr": request.remote_addr,
+        },
+    )
+    return response
 
 
 def init_app(app: Flask) -> None:
-    """Install logging for this app."""
+    """JSON logs on the root logger, and a request id for every request (echoed as X-Request-ID)."""
+    app.logger.removeHandler(default_handler)
+    configure(app.config.get("LOG_LEVEL", "INFO"))
+    # First of all before-request hooks, so a CSRF or rate-limit refusal is timed and logged too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
+    app.after_request(_finish_request)

@@ -13,7 +13,7 @@ from recommender.app import catalogs_of
 from recommender.extensions import db
 from recommender.ml.pipeline import TrainedVersion
 from recommender.orm import ModelVersion
-from recommender.services import accounts, catalog_import, dashboard
+from recommender.services import accounts, catalog_import, dashboard, versions
 from tests.conftest import make_app, seed_version
 from tests.test_admin import FAST_SCRYPT, actions, admin_client, state, token_of
 from tests.test_admin_uploads import program_rows, to_csv
@@ -30,7 +30,7 @@ def train_candidate(app, raw: bytes, name: str = "candidate.csv") -> str:
     """A candidate trained through the shared import path (as an upload's job does)."""
     with app.app_context():
         _, programs_file = catalog_import.receive(db.session, raw, source_name=name, actor="test")
-        outcome = catalog_import.train(
+        outcome = versions.train_version(
             db.session,
             programs_file,
             catalogs_of(app),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from recommender.extensions import db
 from tests.conftest import csrf_token_from, make_app, seed_version
 
 
@@ -14,6 +15,9 @@ def test_login_with_the_rate_limit_store_down_answers_503(database_url, tmp_path
     response = client.post("/admin/login", data={"csrf_token": token, "email": "a@example.org", "password": "x" * 12})
     assert response.status_code == 503
     assert "unavailable" in response.get_data(as_text=True)
+    with app.app_context():  # on PostgreSQL an undisposed pool leaks a connection (ResourceWarning)
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_unknown_page_is_a_friendly_404(client):

@@ -128,7 +128,6 @@ def ranked_names(html: str, list_class: str) -> list[str]:
     return [visible_text(t) for t in titles]
 
 
-
 def test_duration_says_full_time_only_when_the_program_offers_it(trained):
     from recommender.domain import quiz
     from recommender.web.presenters import program_view

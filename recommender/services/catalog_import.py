@@ -114,4 +114,3 @@ def report(upload: ProgramUpload) -> list[RowError]:
         return exc.errors
     # The rules moved on since (e.g. a date that was in the future is not any more).
     return [RowError(0, "", "this file would now be accepted; upload it again")]
-

@@ -45,6 +45,7 @@ class ModelRegistry:
         self._loaded: OrderedDict[str, Recommender] = OrderedDict()
         self._active_id: str | None = None
         self._checked_at = float("-inf")
+        self._refused: str | None = None
 
     @property
     def active_id(self) -> str | None:
@@ -70,11 +71,14 @@ class ModelRegistry:
                 # will fail loudly if the database is really gone.
                 raise
             self._checked_at = time.monotonic()
-            if pointer is None or pointer.version_id == self._active_id:
+            if pointer is None or pointer.version_id in (self._active_id, self._refused):
+                # A refused version is not reloaded (and re-logged) every few seconds: version rows
+                # are never rewritten, so it cannot have become valid.
                 return
             try:
                 self._load(session, pointer.version_id)
             except (ArtifactError, UnknownVersion, ValueError) as exc:
+                self._refused = pointer.version_id
                 log.error(
                     "new active version refused; still serving the previous one",
                     extra={

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import orjson
-
 from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 

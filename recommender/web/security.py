@@ -2,27 +2,48 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import secrets
+
+from flask import Flask, Response, abort, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-# No inline script or style anywhere: every script and stylesheet is a file served by the app.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])  # fmt: skip
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+def content_security_policy(nonce: str | None = None) -> str:
+    """The policy: every script and stylesheet is a file served by the app, never inline.
+
+    A template that truly needs one inline block asks for `csp_nonce()`; only then does that
+    response's policy name the nonce. There is no 'unsafe-inline' and no 'unsafe-eval'.
+    """
+    extra = f" 'nonce-{nonce}'" if nonce else ""
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src 'self'{extra}",
+        f"style-src 'self'{extra}",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])  # fmt: skip
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
+
+
+def csp_nonce() -> str:
+    """A fresh nonce for this response (templates: `<script nonce="{{ csp_nonce() }}">`)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
 
 
 def _headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy", content_security_policy(g.get("csp_nonce")))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -30,13 +51,30 @@ def _headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
     if request.is_secure:
         # Only over TLS: a browser ignores HSTS on plain HTTP, and local development stays usable.
-        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
+def _forms_take_form_data() -> None:
+    """The HTML forms accept form encodings only; JSON belongs to the JSON API.
+
+    Flask-WTF reads a JSON body as if it were the posted form, and fails (a 500) on JSON that is
+    not an object, such as `0` or `"x"`. Refusing JSON here covers every form, present and future.
+    """
+    if request.method != "GET" and request.is_json and not request.path.startswith("/api/"):
+        abort(415, "This form takes form data (application/x-www-form-urlencoded or multipart/form-data).")
+
+
 def init_app(app: Flask) -> None:
-    """Install the header hook and, when configured, trust N proxy hops for client address/scheme."""
+    """Install the header hook and, when configured, trust N proxy hops for client address and scheme.
+
+    Only X-Forwarded-For and X-Forwarded-Proto are trusted: the address feeds rate limits and logs,
+    the scheme decides HSTS and secure cookies. X-Forwarded-Host is not, because many load
+    balancers pass a client's own value through, and the Host header is already right.
+    """
     hops = app.config.get("PROXY_FIX_HOPS", 0)
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
+    app.add_template_global(csp_nonce)
+    app.before_request(_forms_take_form_data)
     app.after_request(_headers)
