@@ -201,9 +201,10 @@ class Recommender:
         carriers = self.profile[program_order][:, :, None] * self.links[:, [self.answer_index[k] for k in keys]]
         carrier_spec, carrier_weight = carriers.argmax(axis=1).tolist(), carriers.max(axis=1).tolist()
         said = {k: _you_chose(answers, *k.split(":", 1)) for k in keys}
-        score_list, miss_list = scores.tolist(), misses.tolist()
+        # Only the shown rows become Python objects: the whole table would be O(programs) work.
+        shown_scores, shown_misses = scores[shown].tolist(), misses[program_order].tolist()
         specs = tuple(
-            self._specialization_match(answers, keys, i, score_list[i], parts[col], spec_reason_order[col])
+            self._specialization_match(answers, keys, i, shown_scores[col], parts[col], spec_reason_order[col])
             for col, i in enumerate(spec_order.tolist())
         )
         programs = tuple(
@@ -212,10 +213,10 @@ class Recommender:
                 keys,
                 said,
                 p,
-                score_list[self.n_specs + p],
+                shown_scores[self.n_specs + col],
                 parts[self.n_specs + col],
                 (carrier_spec[col], carrier_weight[col]),
-                miss_list[p],
+                shown_misses[col],
             )
             for col, p in enumerate(program_order.tolist())
         )
