@@ -15,7 +15,7 @@ DEFAULT_RESEARCH = REPO_ROOT / ".." / "shared" / "data" / "programs_research.csv
 OUTPUT = REPO_ROOT / "data" / "programs.csv"
 sys.path.insert(0, str(REPO_ROOT))
 
-from recommender.domain.catalog import PROGRAM_COLUMNS  # noqa: E402 - after the path is set
+from recommender.domain.catalog import PROGRAM_COLUMNS, PROGRAM_REGIONS, SPECIALIZATION_IDS  # noqa: E402
 
 # The contract's columns, from the same definition the app validates uploads with.
 COLUMNS = list(PROGRAM_COLUMNS)
@@ -41,17 +41,8 @@ RESEARCH_COLUMNS = [
     "source",
 ]
 REQUIRED = ["id", "university", "program", "country", "region", "source"]
-REGIONS = {"us_northeast", "us_midwest", "us_south", "us_west", "canada", "europe", "asia"}
-SPECIALIZATION_ORDER = [
-    "project_management",
-    "operations_supply_chain",
-    "systems_engineering",
-    "product_innovation",
-    "data_analytics",
-    "entrepreneurship",
-    "energy_sustainability",
-    "construction_management",
-]
+REGIONS = set(PROGRAM_REGIONS)
+SPECIALIZATION_ORDER = list(SPECIALIZATION_IDS)
 FORMAT_ORDER = {"on-campus": "on_campus", "online": "online", "hybrid": "hybrid"}
 TRI_STATE = {"", "yes", "no", "optional"}
 SLUG = re.compile(r"^[a-z0-9-]+$")
