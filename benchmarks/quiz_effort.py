@@ -70,7 +70,7 @@ def run(browser, base: str, answers: dict[str, object]) -> tuple[int, collection
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(base + "/")
-    keys = Keyboard(page)
+    keys = Keyboard(page, typeahead=True)
     keys.answer(answers)
     keys.submit_with_enter()
     if not re.search(r"/results/[^/]+$", page.url):

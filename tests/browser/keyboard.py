@@ -22,7 +22,8 @@ GROUP = """(name) => {
   const scope = e.form || document;
   const radios = [...scope.querySelectorAll(`input[type=radio][name="${name}"]`)];
   return {values: radios.map(r => r.value), checked: radios.findIndex(r => r.checked),
-          focused: radios.indexOf(e)};
+          focused: radios.indexOf(e),
+          initials: radios.map(r => ((r.labels[0] || {}).textContent || '').trim().charAt(0).toLowerCase())};
 }"""
 
 
@@ -37,6 +38,8 @@ class Keyboard:
     page: Any
     presses: list[str] = field(default_factory=list)
     max_tabs: int = 120
+    # With site.js, a letter jumps to the next answer starting with it; used when it is cheaper.
+    typeahead: bool = False
 
     def press(self, key: str) -> None:
         self.page.keyboard.press(key)
@@ -62,6 +65,17 @@ class Keyboard:
         values, target = group["values"], group["values"].index(value)
         start = group["checked"] if group["checked"] >= 0 else group["focused"]
         down, up = (target - start) % len(values), (start - target) % len(values)
+        if self.typeahead and group["checked"] != target:
+            letter, focused, n = group["initials"][target], group["focused"], len(values)
+            steps = (target - focused) % n or n
+            letters = sum(group["initials"][(focused + k) % n] == letter for k in range(1, steps + 1))
+            arrows = min(down, up) + (1 if down == 0 else 0)
+            if letter.isalnum() and letters < arrows:
+                for _ in range(letters):
+                    self.press(letter)
+                if self.page.evaluate(GROUP, name)["checked"] != target:
+                    raise KeyboardError(f"{name}={value} was not chosen by type-ahead")
+                return
         if down == 0 and group["checked"] != target:
             self.press("Space")  # the first radio of an unanswered group is focused but not yet chosen
         # Arrows move and choose at once, and wrap around: go the shorter way, as a user would.

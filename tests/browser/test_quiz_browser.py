@@ -70,6 +70,26 @@ def test_keyboard_only_quiz_results_and_one_changed_answer(browser, live_server,
         context.close()
 
 
+def test_a_letter_jumps_to_the_answer_it_starts(browser, live_server):
+    """Type-ahead (site.js): "s" in the goal group chooses Supply chain manager, the first S after
+    the focused answer; pressing it again moves on to Systems engineer."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/")
+        keys = Keyboard(page)
+        keys.tab_to(name="goal")
+        keys.press("s")
+        assert page.evaluate("() => document.querySelector('input[name=goal]:checked').value") == "supply_chain_manager"
+        keys.press("s")
+        assert keys.focused()["value"] == "systems_engineer" and keys.focused()["checked"]
+        typed = Keyboard(page, typeahead=True)
+        typed.choose("goal", "founder")
+        assert typed.presses == ["f"]
+    finally:
+        context.close()
+
+
 def test_focus_is_always_visible_on_the_quiz(browser, live_server):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()

@@ -21,6 +21,30 @@
     boxes.forEach(function (box) { box.addEventListener("change", sayInterests); });
   }
 
+  // Radio groups: a letter jumps to the next answer whose label starts with it (type-ahead), so
+  // "s" reaches "Supply chain manager" where the arrow keys need six presses. Arrows still work.
+  document.addEventListener("keydown", function (event) {
+    var radio = event.target;
+    if (!radio || radio.type !== "radio" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (!/^[a-z0-9]$/i.test(event.key)) { return; }
+    var scope = radio.form || document;
+    var group = Array.prototype.slice.call(
+      scope.querySelectorAll('input[type="radio"][name="' + CSS.escape(radio.name) + '"]'));
+    var start = group.indexOf(radio);
+    var letter = event.key.toLowerCase();
+    for (var step = 1; step <= group.length; step++) {
+      var candidate = group[(start + step) % group.length];
+      var label = candidate.labels && candidate.labels[0] ? candidate.labels[0].textContent.trim() : "";
+      if (label.charAt(0).toLowerCase() === letter) {
+        event.preventDefault();
+        candidate.checked = true;
+        candidate.focus();
+        candidate.dispatchEvent(new Event("change", { bubbles: true }));
+        return;
+      }
+    }
+  });
+
   // Compare: say how many programs are ticked. The server refuses more than three.
   var compare = document.querySelector("[data-compare]");
   var hint = document.getElementById("compare-hint");
