@@ -56,50 +56,63 @@ def receive(session: Session, raw: bytes, *, source_name: str, actor: str) -> tu
     try:
         programs_file = check_file(raw, source_name)
     except CatalogError as exc:
-        upload = ProgramUpload(
-            actor=actor,
+        upload = _record(
+            session,
+            raw=raw,
+            # An oversized file is not kept; its report is one line and needs no re-reading.
+            kept=raw if len(raw) <= MAX_FILE_BYTES else b"",
+            digest=sha256,
             source_name=source_name,
-            size_bytes=len(raw),
-            sha256=sha256,
+            actor=actor,
             status="refused",
             error_count=len(exc.errors),
-            # An oversized file is not kept; its report is one line and needs no re-reading.
-            content=raw if len(raw) <= MAX_FILE_BYTES else b"",
-        )
-        session.add(upload)
-        session.flush()
-        versions.audit(
-            session,
-            actor=actor,
             action="upload_refused",
-            target=source_name,
-            upload=upload.id,
-            problems=len(exc.errors),
-            first=[str(e) for e in exc.errors[:3]],
+            detail={"problems": len(exc.errors), "first": [str(e) for e in exc.errors[:3]]},
         )
         session.commit()
         raise ImportRefused(exc.errors, source_name, upload.id) from exc
+    upload = _record(
+        session,
+        raw=raw,
+        kept=raw,
+        digest=sha256,
+        source_name=source_name,
+        actor=actor,
+        status="accepted",
+        error_count=0,
+        action="upload",
+        detail={"programs": len(programs_file.programs), "sha256": sha256},
+    )
+    return upload, programs_file
+
+
+def _record(
+    session: Session,
+    *,
+    raw: bytes,
+    kept: bytes,
+    digest: str,
+    source_name: str,
+    actor: str,
+    status: str,
+    error_count: int,
+    action: str,
+    detail: dict[str, object],
+) -> ProgramUpload:
+    """Add an upload row and its audit row to the caller's unit of work."""
     upload = ProgramUpload(
         actor=actor,
         source_name=source_name,
         size_bytes=len(raw),
-        sha256=sha256,
-        status="accepted",
-        error_count=0,
-        content=raw,
+        sha256=digest,
+        status=status,
+        error_count=error_count,
+        content=kept,
     )
     session.add(upload)
     session.flush()
-    versions.audit(
-        session,
-        actor=actor,
-        action="upload",
-        target=source_name,
-        upload=upload.id,
-        programs=len(programs_file.programs),
-        sha256=sha256,
-    )
-    return upload, programs_file
+    versions.audit(session, actor=actor, action=action, target=source_name, upload=upload.id, **detail)
+    return upload
 
 
 def report(upload: ProgramUpload) -> list[RowError]:
