@@ -94,9 +94,8 @@ def database_url(tmp_path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-def make_app(database_url: tuple[str, dict[str, Any]], tmp_path: Path, **overrides: Any) -> Flask:
-    """An app for tests on the given database, migrated to head (not yet seeded)."""
-    url, engine_options = database_url
+def app_config(url: str, engine_options: dict[str, Any], tmp_path: Path, **overrides: Any) -> dict[str, Any]:
+    """The configuration every test app uses, on the given database."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -110,7 +109,12 @@ def make_app(database_url: tuple[str, dict[str, Any]], tmp_path: Path, **overrid
         "SUBMISSION_WRITE_MODE": "inline",
     }
     config.update(overrides)
-    app = create_app(config)
+    return config
+
+
+def make_app(database_url: tuple[str, dict[str, Any]], tmp_path: Path, **overrides: Any) -> Flask:
+    """An app for tests on the given database, migrated to head (not yet seeded)."""
+    app = create_app(app_config(*database_url, tmp_path, **overrides))
     with app.app_context():
         upgrade_schema()
     return app

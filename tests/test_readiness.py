@@ -10,7 +10,7 @@ from flask import Flask
 from recommender import create_app
 from recommender.extensions import db
 from recommender.services.bootstrap import upgrade_schema
-from tests.conftest import seed_version, valid_answers
+from tests.conftest import app_config, seed_version, valid_answers
 
 
 def closed_port() -> int:
@@ -21,18 +21,8 @@ def closed_port() -> int:
 
 
 def app_on(url: str, tmp_path, **engine_options) -> Flask:
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
-            "MODELS_DIR": str(tmp_path / "models"),
-            "BOOTSTRAP": False,
-            "MODEL_REFRESH_SECONDS": 0.0,
-            "SUBMISSION_WRITE_MODE": "inline",
-        }
-    )
+    # Not make_app: that migrates, and these databases are unreachable on purpose.
+    return create_app(app_config(url, engine_options, tmp_path))
 
 
 @pytest.fixture
