@@ -88,12 +88,10 @@ class Recommender:
         self.id_rank = arrays["program_id_rank"]
         self.format_mask = arrays["format_mask"]
         self.pace_mask = arrays["pace_mask"]
-        self.region = arrays["region"]
-        self.tuition = arrays["tuition"]
-        self.cost_known = ~np.isnan(self.tuition)
-        self.tuition_or_inf = np.nan_to_num(self.tuition, nan=np.inf)
+        # An unknown tuition is infinite, so it never fits a budget (the contract's honesty rule).
+        self.tuition_or_inf = np.nan_to_num(arrays["tuition"], nan=np.inf)
         self.region_codes = {r: i for i, r in enumerate(quiz.REGIONS)}
-        self.region_code = np.array([self.region_codes[str(r)] for r in self.region], dtype=np.int8)
+        self.region_code = np.array([self.region_codes[str(r)] for r in arrays["region"]], dtype=np.int8)
         self.vocabulary = arrays["vocabulary"]
         self._program_terms = (arrays["program_terms_indptr"], arrays["program_terms"])
         self._answer_terms = (arrays["answer_terms_indptr"], arrays["answer_terms"])
