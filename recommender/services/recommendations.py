@@ -106,7 +106,7 @@ def to_api(recommendation: Recommendation, result_url: str) -> dict[str, Any]:
                 "id": m.program.id,
                 "university": m.program.university,
                 "program": m.program.program,
-                "url": m.program.link,
+                "url": m.program.url or None,
                 "score": m.score,
                 "formats": list(m.program.formats),
                 "paces": list(m.program.paces),
