@@ -204,10 +204,10 @@ def test_change_an_answer_is_the_quiz_prefilled(client):
 def test_sending_the_prefilled_form_unchanged_keeps_the_same_link(client):
     # An API answer with values the form does not offer as ranges or steps still round-trips.
     url = client.post(
-        "/api/v1/recommendations", json=valid_answers(experience_years=7, max_budget_usd=60_000)
+        "/api/v1/recommendations", json=valid_answers(experience_years=7, max_budget_usd=65_000)
     ).get_json()["result_url"]
     html = client.get(url).text
-    assert "Up to $60,000 (your earlier answer)" in html
+    assert "Up to $65,000 (your earlier answer)" in html
     response = client.post("/", data=quiz_post(html))
     assert response.headers["Location"] == url
 

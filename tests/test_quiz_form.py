@@ -13,7 +13,13 @@ from werkzeug.datastructures import MultiDict
 from recommender.domain import quiz
 from recommender.extensions import db
 from recommender.orm import Submission
-from recommender.web.forms import BUDGET_STEPS, EXPERIENCE_RANGES, budget_choices, experience_choices
+from recommender.web.forms import (
+    BUDGET_STEPS,
+    EXPERIENCE_RANGES,
+    budget_choices,
+    experience_choices,
+    posted_answers,
+)
 from tests.conftest import csrf_token_from, valid_answers
 from tests.test_pages_helpers import checked, form_answers, inputs, labelled_ids, quiz_inputs, visible_text
 
@@ -77,9 +83,22 @@ def test_experience_is_asked_as_ranges_posting_whole_years(client):
 
 def test_budget_choices_map_to_dollar_caps_or_no_limit(client):
     html = client.get("/").text
-    assert [i.value for i in quiz_inputs(html) if i.name == "max_budget_usd"] == ["", *map(str, BUDGET_STEPS)]
+    assert [i.value for i in quiz_inputs(html) if i.name == "max_budget_usd"] == [*map(str, BUDGET_STEPS), ""]
     text = visible_text(html)
-    assert "No limit" in text and "Up to $30,000" in text and "Up to $100,000" in text
+    assert "No limit" in text and "Up to $20,000" in text and "Up to $150,000" in text
+    assert "Whole-program tuition in US dollars" in text
+
+
+def test_budget_steps_cover_20k_to_150k_in_even_steps_and_each_is_a_contract_value():
+    assert BUDGET_STEPS[0] == 20_000 and BUDGET_STEPS[-1] == 150_000
+    gaps = [b - a for a, b in zip(BUDGET_STEPS, BUDGET_STEPS[1:], strict=False)]
+    assert set(gaps) <= {10_000, 15_000, 25_000}, gaps  # no jump a person would not expect
+    assert gaps == sorted(gaps), "steps only widen as the amounts grow"
+    for value in budget_choices():
+        posted = form_answers(valid_answers(), "t")
+        posted.setlist("max_budget_usd", [value])
+        answers, errors = posted_answers(posted)
+        assert errors == {} and answers.max_budget_usd == (int(value) if value else None)
 
 
 def test_page_has_no_inline_script_or_style_and_only_local_assets(client):
@@ -261,9 +280,10 @@ def test_an_exact_earlier_experience_is_kept_in_its_range():
 
 
 def test_an_earlier_budget_that_is_not_a_step_is_offered_as_itself():
-    assert list(budget_choices(60_000)) == ["", "30000", "50000", "60000", "75000", "100000"]
-    assert budget_choices(60_000)["60000"] == "Up to $60,000 (your earlier answer)"
-    assert list(budget_choices(50_000)) == ["", "30000", "50000", "75000", "100000"]
+    steps = [str(b) for b in BUDGET_STEPS]
+    assert list(budget_choices(65_000)) == [*steps[:5], "65000", *steps[5:], ""]
+    assert budget_choices(65_000)["65000"] == "Up to $65,000 (your earlier answer)"
+    assert list(budget_choices(50_000)) == [*steps, ""]
 
 
 # ----------------------------------------------------------------------------- property

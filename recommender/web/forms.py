@@ -23,8 +23,10 @@ EXPERIENCE_RANGES: tuple[tuple[int, int, str], ...] = (
     (9, 15, "9–15 years"),
     (16, quiz.EXPERIENCE_RANGE[1], "16 years or more"),
 )
-# Whole-program tuition caps; "" is "no limit" (the contract's null).
-BUDGET_STEPS: tuple[int, ...] = (30_000, 50_000, 75_000, 100_000)
+# Whole-program tuition caps in US dollars, $20,000 to $150,000 in the steps people think in: by
+# $10,000 up to $60,000 (where most published totals are), then by $25,000. "" is "no limit" (the
+# contract's null). Every value is a valid contract value (0..500,000).
+BUDGET_STEPS: tuple[int, ...] = (20_000, 30_000, 40_000, 50_000, 60_000, 75_000, 100_000, 125_000, 150_000)
 NO_LIMIT = ""
 
 LEGENDS: dict[str, str] = {
@@ -35,7 +37,7 @@ LEGENDS: dict[str, str] = {
     "industry": "Which industry would you like to work in?",
     "format": "How do you want to study?",
     "pace": "At what pace?",
-    "max_budget_usd": "What is the most you can spend on tuition?",
+    "max_budget_usd": "Most you can spend on tuition",
     "region": "Where do you want to study?",
 }
 HINTS: dict[str, str] = {
@@ -43,8 +45,8 @@ HINTS: dict[str, str] = {
     "format": "Hybrid programs do not count as online.",
     "pace": "Accelerated means full-time and 12 months or less.",
     "max_budget_usd": (
-        "Tuition for the whole program. Many universities do not publish one figure; those programs "
-        "are shown as “cost not known” and never counted as within budget."
+        "Whole-program tuition in US dollars, not per year. Programs that publish no figure are "
+        "marked “cost not published”, never counted as within budget."
     ),
 }
 # The order on screen: the questions without a default first, so a keyboard user reaches each of
@@ -73,9 +75,10 @@ def budget_choices(current: Any = None) -> dict[str, str]:
     """The budget caps as radio choices (value: label), plus the user's own cap if it is not one of them."""
     value = _as_int(current)
     steps = sorted({*BUDGET_STEPS, value}) if value is not None else BUDGET_STEPS
-    choices = {NO_LIMIT: "No limit"}
+    choices = {}
     for step in steps:
         choices[str(step)] = f"Up to ${step:,}" + ("" if step in BUDGET_STEPS else " (your earlier answer)")
+    choices[NO_LIMIT] = "No limit"
     return choices
 
 
