@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -91,7 +92,7 @@ def test_budget_choices_map_to_dollar_caps_or_no_limit(client):
 
 def test_budget_steps_cover_20k_to_150k_in_even_steps_and_each_is_a_contract_value():
     assert BUDGET_STEPS[0] == 20_000 and BUDGET_STEPS[-1] == 150_000
-    gaps = [b - a for a, b in zip(BUDGET_STEPS, BUDGET_STEPS[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(BUDGET_STEPS)]
     assert set(gaps) <= {10_000, 15_000, 25_000}, gaps  # no jump a person would not expect
     assert gaps == sorted(gaps), "steps only widen as the amounts grow"
     for value in budget_choices():
@@ -168,7 +169,7 @@ def test_four_interests_re_render_with_the_message_and_every_other_answer_kept(a
     html = response.text
     assert "Choose 1 to 3 interests (got 4)." in html
     # the message sits in the interests group and is tied to it for screen readers
-    group = re.search(r'<fieldset[^>]*aria-describedby="([^"]*)"[^>]*>\s*<legend>What do you enjoy most', html)
+    group = re.search(r'<fieldset[^>]*aria-describedby="([^"]*)"[^>]*>\s*<legend>What you enjoy most', html)
     assert group and "interests-error" in group.group(1).split()
     assert re.search(r'id="interests-error"[^>]*>.*?Choose 1 to 3 interests', html, flags=re.S)
     assert re.search(r'role="alert"[^>]*>.*?href="#interests-0"', html, flags=re.S)  # the summary links to it

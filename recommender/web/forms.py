@@ -17,11 +17,11 @@ from recommender.domain import quiz
 # experience. A value from the API or an older link that is not a lower bound is kept exactly: the
 # range that contains it posts that value, so re-submitting an unchanged form keeps the same link.
 EXPERIENCE_RANGES: tuple[tuple[int, int, str], ...] = (
-    (0, 0, "Under a year, or still studying"),
+    (0, 0, "Under 1 year or studying"),
     (1, 4, "1–4 years"),
     (5, 8, "5–8 years"),
     (9, 15, "9–15 years"),
-    (16, quiz.EXPERIENCE_RANGE[1], "16 years or more"),
+    (16, quiz.EXPERIENCE_RANGE[1], "16+ years"),
 )
 # Whole-program tuition caps in US dollars, $20,000 to $150,000 in the steps people think in: by
 # $10,000 up to $60,000 (where most published totals are), then by $25,000. "" is "no limit" (the
@@ -30,15 +30,27 @@ BUDGET_STEPS: tuple[int, ...] = (20_000, 30_000, 40_000, 50_000, 60_000, 75_000,
 NO_LIMIT = ""
 
 LEGENDS: dict[str, str] = {
-    "background": "What is your background?",
-    "experience_years": "How many years have you worked?",
-    "goal": "Which role are you aiming for?",
-    "interests": "What do you enjoy most?",
-    "industry": "Which industry would you like to work in?",
-    "format": "How do you want to study?",
-    "pace": "At what pace?",
+    "background": "Your background",
+    "experience_years": "Years of work",
+    "goal": "Role you aim for",
+    "interests": "What you enjoy most",
+    "industry": "Industry",
+    "format": "How you want to study",
+    "pace": "Pace",
     "max_budget_usd": "Most you can spend on tuition",
-    "region": "Where do you want to study?",
+    "region": "Where you want to study",
+}
+# The same questions in a word or two, for the results page's compact form and answer recap.
+SHORT_LABELS: dict[str, str] = {
+    "background": "Background",
+    "experience_years": "Experience",
+    "goal": "Aiming for",
+    "interests": "Interests",
+    "industry": "Industry",
+    "format": "Format",
+    "pace": "Pace",
+    "max_budget_usd": "Tuition budget (whole program, USD)",
+    "region": "Region",
 }
 HINTS: dict[str, str] = {
     "interests": f"Choose 1 to {quiz.MAX_INTERESTS}.",

@@ -115,19 +115,46 @@
     show(0, false);
   }
 
-  // Compare: say how many programs are ticked. The server refuses more than three.
+  // Compare: say how many programs are ticked, and keep a tray in view with their names and a
+  // Compare button. Without this script the form's own button does the same; the server refuses
+  // more than three either way.
   var compare = document.querySelector("[data-compare]");
   var hint = document.getElementById("compare-hint");
+  var tray = document.querySelector("[data-compare-tray]");
   if (compare && hint) {
     var limit = Number(compare.getAttribute("data-max")) || 3;
     var picks = document.querySelectorAll('input[name="ids"][form="compare-form"]');
+    var trayText = tray ? tray.querySelector("[data-tray-text]") : null;
     var sayPicks = function () {
-      var n = document.querySelectorAll('input[name="ids"][form="compare-form"]:checked').length;
-      hint.textContent = n > limit
+      var ticked = Array.prototype.filter.call(picks, function (box) { return box.checked; });
+      var n = ticked.length;
+      var message = n > limit
         ? n + " ticked: please untick " + (n - limit) + " to compare up to " + limit + "."
         : n + " of " + limit + " ticked." + (n < 2 ? " Tick at least two." : "");
+      hint.textContent = message;
       hint.classList.toggle("over", n > limit);
+      if (tray) {
+        tray.hidden = n === 0;
+        trayText.textContent = message + (n ? " " + ticked.map(function (box) {
+          return box.getAttribute("data-name");
+        }).join(", ") : "");
+      }
     };
     picks.forEach(function (box) { box.addEventListener("change", sayPicks); });
+    if (Array.prototype.some.call(picks, function (box) { return box.checked; })) { sayPicks(); }
+  }
+
+  // Copy the permanent link. The link itself stays on the page to select by hand.
+  var copy = document.querySelector("[data-copy]");
+  if (copy && navigator.clipboard) {
+    var status = document.querySelector("[data-copy-status]");
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      navigator.clipboard.writeText(copy.getAttribute("data-copy")).then(function () {
+        status.textContent = "Link copied.";
+      }, function () {
+        status.textContent = "Could not copy: select the link and copy it.";
+      });
+    });
   }
 }());
