@@ -22,6 +22,7 @@ GOOD = {
     "program": "Master of Engineering Management",
     "country": "USA",
     "region": "us_west",
+    "domains": "example.edu",
     "source": "https://example.edu/mem",
 }
 
@@ -44,11 +45,12 @@ def errors_of(raw: bytes) -> list[tuple[int, str, str]]:
 def test_minimal_good_row_parses_with_unknowns_empty():
     program = parse_programs(csv_bytes([GOOD])).programs[0]
     assert program.tuition_usd is None and program.formats == () and program.url == ""
-    assert program.link == "https://example.edu/mem"  # falls back to the first source
+    assert program.tuition_source == "" and program.tuition_source_kind is None
+    assert program.source_list() == [{"url": "https://example.edu/mem", "kind": "official", "host": "example.edu"}]
 
 
 def test_bundled_catalogue_is_valid():
-    assert len(load_programs().programs) == 65
+    assert len(load_programs().programs) == 120
 
 
 def test_a_bom_is_accepted():
@@ -105,7 +107,7 @@ def test_missing_required_column_is_named():
 
 
 def test_optional_columns_may_be_left_out():
-    columns = ("id", "university", "program", "country", "region", "source")
+    columns = ("id", "university", "program", "country", "domains", "region", "source")
     assert parse_programs(csv_bytes([GOOD], columns=columns)).programs[0].id == "example-mem"
 
 
