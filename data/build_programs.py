@@ -7,6 +7,7 @@ program_links.py and program_regions.py; data/NOTES.md says how each was decided
 
 from __future__ import annotations
 
+import argparse
 import csv
 import re
 import sys
@@ -263,8 +264,12 @@ def validate(research: list[dict[str, str]], rows: list[dict[str, str]], notes: 
 
 
 def main(argv: list[str]) -> int:
-    """Read the research CSV, build, validate and write data/programs.csv."""
-    research_path = Path(argv[1]) if len(argv) > 1 else DEFAULT_RESEARCH
+    """Read the research CSV, build, validate and write data/programs.csv (or --output)."""
+    parser = argparse.ArgumentParser(prog="build_programs", description=__doc__.splitlines()[0])
+    parser.add_argument("research", nargs="?", type=Path, default=DEFAULT_RESEARCH)
+    parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write (default data/programs.csv)")
+    args = parser.parse_args(argv[1:])
+    research_path, output = args.research, args.output
     try:
         with research_path.open(encoding="utf-8-sig", newline="") as handle:
             research = list(csv.DictReader(handle))
@@ -283,11 +288,11 @@ def main(argv: list[str]) -> int:
         for error in errors:
             print(f"  {error}", file=sys.stderr)
         return 1
-    with OUTPUT.open("w", encoding="utf-8", newline="") as handle:
+    with output.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"build_programs: wrote {len(rows)} programs to {OUTPUT.relative_to(REPO_ROOT)}")
+    print(f"build_programs: wrote {len(rows)} programs to {output}")
     return 0
 
 
