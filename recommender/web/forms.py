@@ -202,6 +202,16 @@ class QuizForm(FlaskForm):
         return {str(value)}
 
 
+def feedback_fields(formdata: MultiDict) -> MultiDict:
+    """The feedback as kind, item and useful: the results page sends one `vote` ("kind:item:yes")."""
+    vote = formdata.get("vote")
+    if vote is None:
+        return formdata
+    kind, _, rest = vote.partition(":")
+    item, _, useful = rest.rpartition(":")
+    return MultiDict({"kind": kind, "item": item, "useful": useful})
+
+
 class FeedbackForm(FlaskForm):
     """A "useful / not for me" vote on one specialization or program of a results page."""
 

@@ -16,7 +16,15 @@ from recommender.web import presenters
 from recommender.web.about import about_facts
 from recommender.web.changes import Changes, what_changed
 from recommender.web.errors import error_response
-from recommender.web.forms import HINTS, SECTIONS, SHORT_LABELS, FeedbackForm, QuizForm, posted_answers
+from recommender.web.forms import (
+    HINTS,
+    SECTIONS,
+    SHORT_LABELS,
+    FeedbackForm,
+    QuizForm,
+    feedback_fields,
+    posted_answers,
+)
 
 bp = Blueprint("pages", __name__)
 RESULT_LIMIT = recommendations.DEFAULT_LIMIT
@@ -103,7 +111,8 @@ def _results_page(
         groups=presenters.fit_groups(recommendation, views),
         facts_of=presenters.key_facts,
         short_labels=SHORT_LABELS,
-        ladder=presenters.ladder(recommendation.roles, answers),
+        ladder=(ladder := presenters.ladder(recommendation.roles, answers)),
+        occupations=presenters.occupations(role for rung in ladder for role in rung.roles),
         certifications=presenters.certifications_for(catalogs_of(current_app), top),
         top_names=[s.name for s in top],
         form=QuizForm.from_answers(answers),
@@ -143,7 +152,7 @@ def about():
 def feedback(token: str):
     """Store a "useful / not for me" vote on an item of this results page and say thank you."""
     recommendation = _result_or_404(token)
-    form = FeedbackForm()
+    form = FeedbackForm(formdata=feedback_fields(request.form))
     if not form.validate():
         abort(400, "That feedback could not be read. Please use the buttons on the results page.")
     kind, item = form.kind.data, form.item.data

@@ -90,20 +90,20 @@ class ProgramView:
     @property
     def formats(self) -> str:
         formats = self.program.formats
-        return ", ".join(quiz.FORMATS[f] for f in formats) if formats else "Not stated"
+        return ", ".join(quiz.FORMATS[f] for f in formats) if formats else "Not published"
 
     @property
     def paces(self) -> str:
         paces = [PACE_SHORT[p] for p in self.program.paces]
         if "accelerated" not in self.program.paces and self.program.offers_accelerated:
             paces.append("accelerated (12 months full-time)")
-        return ", ".join(paces).capitalize() if paces else "Not stated"
+        return ", ".join(paces).capitalize() if paces else "Not published"
 
     @property
     def duration(self) -> str:
         months = self.program.duration_months
         if not months:
-            return "Not stated"
+            return "Not published"
         # Some programs state only one length and no full-time option: do not call it full-time.
         full_time = "full_time" in self.program.paces or "accelerated" in self.program.paces
         return f"{months} months full-time" if full_time else f"{months} months"
@@ -247,3 +247,35 @@ def fit_groups(recommendation: Recommendation, views: Iterable[ProgramView]) -> 
         )
         for fit in FIT_TITLES
     ]
+
+
+@dataclass(frozen=True)
+class Occupation:
+    """One BLS occupation whose pay the page shows, and the role titles it stands for."""
+
+    role: Role  # any of its roles: they all carry the same figures
+    title: str
+    soc_code: str
+    titles: tuple[str, ...]
+    onet_titles: tuple[str, ...]  # O*NET-level occupations that carry this SOC's figures
+
+
+def occupations(roles: Iterable[Role]) -> list[Occupation]:
+    """The BLS occupations behind the shown roles, once each, with the role titles they stand for.
+
+    Several roles share one occupation (project manager and junior project manager are both
+    Project Management Specialists), and O*NET-level occupations carry their parent SOC's figures
+    (Logistics Analysts and Logistics Engineers are both Logisticians' pay): each is said once.
+    """
+    grouped: dict[str, list[Role]] = {}
+    for role in roles:
+        if role.median_pay_usd is not None:
+            grouped.setdefault(role.soc_code, []).append(role)
+    found = []
+    for soc, members in grouped.items():
+        first = members[0]
+        title = first.pay_parent.removeprefix(f"{soc} ") if first.pay_parent else first.occupation_title
+        onet = tuple(dict.fromkeys(r.occupation_title for r in members if r.pay_parent))
+        titles = tuple(dict.fromkeys(r.title for r in members))
+        found.append(Occupation(first, title, soc, titles, onet))
+    return found

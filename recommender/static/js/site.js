@@ -135,9 +135,11 @@
       hint.classList.toggle("over", n > limit);
       if (tray) {
         tray.hidden = n === 0;
+        // Each box is described by its program's heading: the tray names the ticked ones.
         trayText.textContent = message + (n ? " " + ticked.map(function (box) {
-          return box.getAttribute("data-name");
-        }).join(", ") : "");
+          var heading = document.getElementById((box.getAttribute("aria-describedby") || "").split(" ")[0]);
+          return heading ? heading.textContent.trim() : box.value;
+        }).join("; ") : "");
       }
     };
     picks.forEach(function (box) { box.addEventListener("change", sayPicks); });
