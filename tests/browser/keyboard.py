@@ -106,6 +106,16 @@ class Keyboard:
         with self.page.expect_navigation():
             self.press("Enter")
 
+    def select(self, name: str, value: str) -> None:
+        """Tab to a <select> and pick `value` with the arrow keys (a closed select changes on arrows)."""
+        self.tab_to(name=name)
+        options = self.page.evaluate(OPTIONS, name)
+        steps = options["values"].index(value) - options["selected"]
+        for _ in range(abs(steps)):
+            self.press("ArrowDown" if steps > 0 else "ArrowUp")
+        if self.focused()["value"] != value:
+            raise KeyboardError(f"{name}={value} was not chosen by the keyboard")
+
     def next_step(self) -> None:
         """In the stepped quiz (site.js), Enter on an answer moves on to the next step."""
         before = self.page.evaluate(VISIBLE_STEP)
@@ -137,3 +147,5 @@ VISIBLE_STEP = """() => { const s = [...document.querySelectorAll('[data-step]')
   return s ? Number(s.getAttribute('data-step')) : 0; }"""
 NEXT_TEXT = """() => { const s = [...document.querySelectorAll('[data-step]')].find(e => !e.hidden);
   const b = s && s.querySelector('[data-step-next]'); return b ? b.innerText.trim() : ''; }"""
+OPTIONS = """(name) => { const s = document.activeElement;
+  return {values: [...s.options].map(o => o.value), selected: s.selectedIndex}; }"""
