@@ -144,7 +144,8 @@ class ProgramView:
         unknown = [CONSTRAINT_LABELS[c] for c in self.match.constraint_unknowns]
         if not unknown:
             return ""
-        return f"Might fit: its {joined(unknown)} {'is' if len(unknown) == 1 else 'are'} not published — check with the program."
+        verb = "is" if len(unknown) == 1 else "are"
+        return f"Might fit: its {joined(unknown)} {verb} not published — check with the program."
 
     @property
     def specializations_inferred(self) -> bool:
