@@ -256,6 +256,7 @@ def _tiny(programs: list[Program]) -> ProgramsFile:
             country=p.country,
             region=p.region,
             source=";".join(p.sources),
+            domains=";".join(p.domains),
             description=p.description,
             formats=";".join(p.formats),
         )
@@ -271,6 +272,7 @@ def test_trains_on_a_two_program_file(catalogs):
         country="USA",
         region="us_west",
         sources=("https://example.edu",),
+        domains=("example.edu",),
         description="supply chain logistics operations",
     )
     other = dataclasses.replace(base, id="b", description="construction management of infrastructure")
