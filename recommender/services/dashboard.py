@@ -259,6 +259,16 @@ def compare(
     deltas = tuple(
         MetricDelta(name, float(metrics[name]), float(active_metrics[name]) if active_metrics else None)
         for name in ("top1", "top3", "mrr")
+    ) + tuple(
+        MetricDelta(
+            f"programs {name}",
+            float(metrics["programs"][name]),
+            float(active_metrics["programs"][name])
+            if active_metrics and name in active_metrics.get("programs", {})
+            else None,
+        )
+        for name in ("precision_at_3", "ndcg_at_10", "grounded_share")
+        if name in metrics.get("programs", {})
     )
     labels = _program_label([version] if active is None else [version, active])
     shifts = []

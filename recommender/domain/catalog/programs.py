@@ -300,3 +300,18 @@ def load_programs(path: Path | None = None) -> ProgramsFile:
     """Read and validate a programs file from disk (default: the bundled catalogue)."""
     path = path or DATA_DIR / "programs.csv"
     return parse_programs(path.read_bytes(), source=str(path.name))
+
+
+# Columns whose coverage is tracked (filled share per column); identity columns are always filled.
+COVERAGE_COLUMNS: tuple[str, ...] = tuple(c for c in PROGRAM_COLUMNS if c not in PROGRAM_REQUIRED)
+
+
+def coverage(programs: tuple[Program, ...]) -> dict[str, float]:
+    """The share of programs with each optional column filled, plus `programs`: how many there are."""
+    attributes = {"source": "sources", "specializations": "specializations"}
+    shares: dict[str, float] = {"programs": float(len(programs))}
+    for column in COVERAGE_COLUMNS:
+        name = attributes.get(column, column)
+        filled = sum(1 for p in programs if getattr(p, name) not in (None, "", ()))
+        shares[column] = round(filled / len(programs), 4) if programs else 0.0
+    return shares
