@@ -227,7 +227,6 @@ def _tiny(programs: list[Program]) -> ProgramsFile:
             region=p.region,
             domains="example.edu",
             source=";".join(p.sources),
-            domains=";".join(p.domains),
             description=p.description,
             formats=";".join(p.formats),
         )
@@ -243,7 +242,6 @@ def test_trains_on_a_two_program_file(catalogs):
         country="USA",
         region="us_west",
         sources=("https://example.edu",),
-        domains=("example.edu",),
         description="supply chain logistics operations",
     )
     other = dataclasses.replace(base, id="b", description="construction management of infrastructure")
