@@ -87,11 +87,8 @@ def test_a_good_upload_trains_a_candidate_in_the_background(app):
     assert 'http-equiv="refresh"' not in page and f"/admin/versions/{status['version_id']}" in page
     with app.app_context():
         version = db.session.get(ModelVersion, status["version_id"])
-        assert (version.status, version.program_count, version.created_by) == (
-            "candidate",
-            len(program_rows()) - 5,
-            "admin@example.org",
-        )
+        expected = ("candidate", len(program_rows()) - 5, "admin@example.org")
+        assert (version.status, version.program_count, version.created_by) == expected
         assert version.programs_csv == smaller_programs()
         job = db.session.get(TrainingJob, job_id)
         assert db.session.get(ProgramUpload, job.upload_id).status == "accepted"
@@ -172,7 +169,7 @@ def test_a_bad_upload_names_every_row_and_reason_and_changes_nothing(app):
         ("4", "region", "is not one of"),
         ("5", "description", "starts with a formula character"),
         ("6", "tuition_usd", "is not a whole number"),
-        (str(len(program_rows()) + 2), "id", "already used on row 2"),
+        (str(len(program_rows()) + 2), "id", "already used on row 2"),  # the appended duplicate
     ]:
         assert f'<td class="num">{line}</td><td>{column}</td><td>' in html and reason in html, line
     assert catalogue(client) == before_catalogue and state(app) == before_state
