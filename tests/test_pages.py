@@ -329,17 +329,20 @@ def test_compare_shows_two_or_three_programs_side_by_side(client):
     html = client.get(url).text
     boxes = [i for i in inputs(html) if i.name == "ids"]
     assert len(boxes) == len(api(client)["programs"]) and all(b.form == "compare-form" for b in boxes)
-    ids = [b.value for b in boxes[:3]]
+    ranked = api(client, max_budget_usd=50_000)["programs"]
+    # One that fits the budget and two whose cost is not published, in ranked order.
+    programs = [next(p for p in ranked if p["fit"] == "meets"), *[p for p in ranked if p["fit"] == "unknown"][:2]]
+    ids = [p["id"] for p in programs]
     response = client.get(compare_url(url, ids))
     assert response.status_code == 200
     table = re.search(r"<table.*</table>", response.text, re.S).group(0)
     headers = re.findall(r'<th scope="col">(.*?)</th>', table, re.S)
-    programs = api(client, max_budget_usd=50_000)["programs"][:3]
     assert len(headers) == 3
     for header, program in zip(headers, programs, strict=True):
         assert program["program"] in visible_text(header)
     text = visible_text(table)
-    assert "Tuition" in text and "Match" in text
+    assert "Tuition" in text and "Match" in text and "Meets all of them" in text
+    assert "Might fit: its budget is not published — check with the program." in text
     for program in programs:
         assert ("Not published" in text) if program["tuition_usd"] is None else (f"${program['tuition_usd']:,}" in text)
         kinds = {s["kind"] for s in program["sources"]}

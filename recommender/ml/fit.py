@@ -120,6 +120,9 @@ def tuition_text(program: Program) -> str:
     if program.tuition_usd is None:
         return "not published"
     year = f"for {program.tuition_year}" if program.tuition_year else "year not stated"
-    if program.tuition_source_kind == "third-party":
+    kind = program.tuition_source_kind
+    if kind == "third-party":
         year += ", from a third-party page"
+    elif kind is None:
+        year += ", source page not named"
     return f"${program.tuition_usd:,} ({year})"

@@ -102,15 +102,17 @@ class Program:
 
     @property
     def tuition_source_kind(self) -> SourceKind | None:
-        """Where the tuition figure comes from: its own source, else what the row's sources are.
+        """Where the tuition figure comes from: its own source, else what every source of the row is.
 
-        A row whose sources are all third-party can only have taken its tuition from one of them.
+        A row whose sources are all third-party (or all official) can only have taken its tuition
+        from one of those; with mixed sources and no `tuition_source` it is not known (None).
         """
         if self.tuition_usd is None:
             return None
         if self.tuition_source:
             return self.source_kind(self.tuition_source)
-        return "official" if any(self.source_kind(u) == "official" for u in self.sources) else "third-party"
+        kinds = {self.source_kind(u) for u in self.sources}
+        return kinds.pop() if len(kinds) == 1 else None
 
     def tuition_age(self, today: dt.date | None = None) -> int | None:
         """Academic years since the tuition's year, or None when there is no dated tuition."""
