@@ -47,6 +47,8 @@ def test_the_summary_names_the_best_specialization_its_why_and_the_top_three_of_
     assert re.findall(r'<a href="#program-([^"]+)">', block) == [p["id"] for p in top]
     for program in top:
         cost = "Cost not published" if program["tuition_usd"] is None else f"${program['tuition_usd']:,}"
+        if program["tuition_possibly_outdated"]:
+            cost += f" ({program['tuition_year']}, may be out of date)"
         assert cost in text
         length = f"{program['duration_months']} months" if program["duration_months"] else "Length not published"
         assert length in text
@@ -117,3 +119,22 @@ def test_the_api_gives_each_role_its_percentiles_and_official_page(client, catal
         "p90": role.pct90_usd,
     }
     assert goal["pay_url"].startswith("https://www.bls.gov/oes/") and goal["pay_parent"]
+
+
+def test_general_programs_that_fit_do_not_bury_the_ones_that_name_the_specialization(client):
+    # Issue 8's case: a civil engineer for construction, online, up to $50,000.
+    case = {"background": "civil", "goal": "construction_manager", "interests": ["building_infrastructure"],
+            "industry": "construction", "format": "online", "max_budget_usd": 50_000}  # fmt: skip
+    body = api(client, **case)
+    assert body["specializations"][0]["id"] == "construction_management"
+    meets = [p for p in body["programs"] if p["fit"] == "meets"][:3]
+    assert meets and all(p["general"] for p in meets), "the case: what fits is general"
+    naming = [p for p in body["programs"] if p["fit"] != "meets" and not p["general"]][:3]
+    assert naming, "the case: programs naming construction exist in a later group"
+    block = best_block(client.get(results_url(client, **case)).text)
+    titles = [visible_text(t) for t in re.findall(r'<h3 class="top-title">(.*?)</h3>', block)]
+    assert titles[0] == f"Fit your limits: {len(meets)} general programs (none names construction)"
+    assert titles[1].startswith("Name construction, but ") and titles[1].endswith("not published")
+    lists = re.findall(r'<ol class="top-programs">(.*?)</ol>', block, re.S)
+    assert re.findall(r'href="#program-([^"]+)"', lists[0]) == [p["id"] for p in meets]
+    assert re.findall(r'href="#program-([^"]+)"', lists[1]) == [p["id"] for p in naming]

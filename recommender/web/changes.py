@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from recommender.ml.ranking import Recommendation
-from recommender.web.presenters import answer_summary, best_group
+from recommender.web.presenters import answer_summary
+from recommender.web.summary import best_group
 
 TOP_PROGRAMS = 3
 

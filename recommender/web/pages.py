@@ -12,7 +12,7 @@ from recommender.extensions import db
 from recommender.ml.ranking import Recommendation
 from recommender.services import recommendations
 from recommender.services.registry import NoActiveModel
-from recommender.web import presenters
+from recommender.web import presenters, summary
 from recommender.web.about import about_facts
 from recommender.web.changes import Changes, what_changed
 from recommender.web.errors import error_response
@@ -108,11 +108,12 @@ def _results_page(
         token=token,
         answers=answers,
         summary=presenters.answer_summary(answers),
-        groups=presenters.fit_groups(recommendation, views),
-        facts_of=presenters.key_facts,
+        groups=(groups := summary.fit_groups(recommendation, views)),
+        summary_lists=summary.summary_lists(recommendation, groups, summary.constrained(answers)),
+        facts_of=summary.key_facts,
         short_labels=SHORT_LABELS,
         ladder=(ladder := presenters.ladder(recommendation.roles, answers)),
-        occupations=presenters.occupations(role for rung in ladder for role in rung.roles),
+        occupations=summary.occupations(role for rung in ladder for role in rung.roles),
         certifications=presenters.certifications_for(catalogs_of(current_app), top),
         top_names=[s.name for s in top],
         form=QuizForm.from_answers(answers),

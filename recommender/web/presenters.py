@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from recommender.domain import quiz
 from recommender.domain.catalog import LEVELS, Catalogs, Certification, Program, Role, Specialization
 from recommender.ml.fit import tuition_text
-from recommender.ml.ranking import ProgramMatch, Recommendation
+from recommender.ml.ranking import ProgramMatch
 from recommender.web.forms import EXPERIENCE_RANGES
 
 # Top specializations whose roles and certifications are shown (the recommender uses three).
@@ -191,91 +191,3 @@ def certifications_for(catalogs: Catalogs, top: Iterable[Specialization]) -> lis
         if names:
             fitting.append((cert, names))
     return fitting
-
-
-def best_group(recommendation: Recommendation) -> list[ProgramMatch]:
-    """The shown programs of the best fit group there is (meets, else unknown, else misses), in rank order."""
-    programs = recommendation.programs
-    if not programs:
-        return []
-    group = programs[0].fit
-    return [m for m in programs if m.fit == group]
-
-
-def key_facts(view: ProgramView) -> tuple[str, str, str]:
-    """Cost, format and length in a few words each for the summary; an unknown says "not published"."""
-    program = view.program
-    cost = f"${program.tuition_usd:,}" if program.tuition_usd is not None else "Cost not published"
-    formats = ", ".join(quiz.FORMATS[f] for f in program.formats) if program.formats else "Format not published"
-    length = f"{program.duration_months} months" if program.duration_months else "Length not published"
-    return cost, formats, length
-
-
-FIT_TITLES: dict[str, tuple[str, str]] = {
-    # (one program, several programs)
-    "meets": ("{n} fits your limits", "{n} fit your limits"),
-    "unknown": ("{n} might fit: facts not published", "{n} might fit: facts not published"),
-    "misses": ("{n} is outside your limits", "{n} are outside your limits"),
-}
-
-
-@dataclass(frozen=True)
-class FitGroup:
-    """One fit group of the results: its heading (with the catalogue-wide count) and the shown programs."""
-
-    fit: str
-    title: str
-    total: int
-    views: tuple[ProgramView, ...]
-
-
-def fit_title(fit: str, n: int) -> str:
-    """ "4 fit your limits", "9 might fit: facts not published", "27 are outside your limits"."""
-    one, many = FIT_TITLES[fit]
-    return (one if n == 1 else many).format(n=n)
-
-
-def fit_groups(recommendation: Recommendation, views: Iterable[ProgramView]) -> list[FitGroup]:
-    """The shown programs under their fit group's heading, in the contract's order; empty groups too."""
-    views = list(views)
-    return [
-        FitGroup(
-            fit,
-            fit_title(fit, recommendation.fit_counts.get(fit, 0)),
-            recommendation.fit_counts.get(fit, 0),
-            tuple(v for v in views if v.match.fit == fit),
-        )
-        for fit in FIT_TITLES
-    ]
-
-
-@dataclass(frozen=True)
-class Occupation:
-    """One BLS occupation whose pay the page shows, and the role titles it stands for."""
-
-    role: Role  # any of its roles: they all carry the same figures
-    title: str
-    soc_code: str
-    titles: tuple[str, ...]
-    onet_titles: tuple[str, ...]  # O*NET-level occupations that carry this SOC's figures
-
-
-def occupations(roles: Iterable[Role]) -> list[Occupation]:
-    """The BLS occupations behind the shown roles, once each, with the role titles they stand for.
-
-    Several roles share one occupation (project manager and junior project manager are both
-    Project Management Specialists), and O*NET-level occupations carry their parent SOC's figures
-    (Logistics Analysts and Logistics Engineers are both Logisticians' pay): each is said once.
-    """
-    grouped: dict[str, list[Role]] = {}
-    for role in roles:
-        if role.median_pay_usd is not None:
-            grouped.setdefault(role.soc_code, []).append(role)
-    found = []
-    for soc, members in grouped.items():
-        first = members[0]
-        title = first.pay_parent.removeprefix(f"{soc} ") if first.pay_parent else first.occupation_title
-        onet = tuple(dict.fromkeys(r.occupation_title for r in members if r.pay_parent))
-        titles = tuple(dict.fromkeys(r.title for r in members))
-        found.append(Occupation(first, title, soc, titles, onet))
-    return found
