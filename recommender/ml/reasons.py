@@ -126,7 +126,7 @@ def evidence_reason(program: Program, spec: Specialization, rank: int, kind: int
     """One sentence quoting what the program's own words show about one of the user's top specializations."""
     whose = f"{spec.name}, your {ORDINALS[rank]} match"
     if kind == grounding.NAME:
-        return f"Its name says “{quote}”: it teaches {whose}."
+        return f"Its name, “{quote}”, shows it teaches {whose}."
     if kind == grounding.TRACK:
         return f"Its track “{quote}” fits {whose}."
     if kind == grounding.COURSE:
