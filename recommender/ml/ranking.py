@@ -279,16 +279,14 @@ class Recommender:
         named = self.strength[:, best] >= grounding.NAMED
         count, total = int(named.sum()), len(self.programs)
         fitting = int((named & (codes == fit.MEETS)).sum())
+        what = f"{reasons.a(spec.subject)} track, degree or course"
         if count == 0:
-            return (f"None of the {total:,} programs in our catalogue name a {spec.subject} track, degree or course.",)
+            return (f"None of the {total:,} programs in our catalogue name {what}.",)
         verb = "names" if count == 1 else "name"
         fits = "it fits" if count == 1 else f"{fitting:,} fit"
         if count == 1 and not fitting:
             fits = "it is outside your limits or its facts are not published"
-        return (
-            f"{count:,} of {total:,} programs in our catalogue {verb} a {spec.subject} track, degree or course; "
-            f"{fits} your limits.",
-        )
+        return (f"{count:,} of {total:,} programs in our catalogue {verb} {what}; {fits} your limits.",)
 
     def _specialization_match(
         self, answers: quiz.Answers, keys: list[str], index: int, score: float, parts: list[float], ranked: list[int]

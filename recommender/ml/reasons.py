@@ -28,6 +28,11 @@ class Contribution(NamedTuple):
     contributions: dict[str, float]
 
 
+def a(noun: str) -> str:
+    """The noun with its indefinite article ("an operations or supply chain", "a construction")."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def display(score: float) -> float:
     """Scores are cosines; shown clipped to 0..1 and rounded so equal inputs print equally."""
     return round(min(max(score, 0.0), 1.0), 4)
