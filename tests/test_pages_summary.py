@@ -80,6 +80,9 @@ def test_about_counts_what_the_catalogue_and_the_active_model_hold(client, train
     metrics = trained.recommender.meta["persona_metrics"]
     assert f"checked on {metrics['n']} example students" in text
     assert f"ranks that specialization first for {metrics['top1'] * 100:.0f}% of them" in text
+    program_metrics = trained.recommender.meta["program_metrics"]
+    assert f"On {program_metrics['n']} example students whose fitting programs" in text
+    assert f"{program_metrics['precision_at_3'] * 100:.0f}% of this version’s top three programs" in text
     with_tuition = sum(1 for p in programs if p.tuition_usd is not None)
     assert f"Whole-program tuition {with_tuition} of {len(programs)}" in text
     assert f"{sum(1 for p in programs if p.url)} of {len(programs)}" in text

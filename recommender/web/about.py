@@ -33,6 +33,9 @@ class AboutFacts:
     personas: int
     top1: float
     top3: float
+    program_personas: int
+    precision_at_3: float
+    grounded_share: float
     programs: int
     countries: int
     coverage: tuple[Coverage, ...]
@@ -64,6 +67,7 @@ def about_facts(recommender: Recommender, catalogs: Catalogs) -> AboutFacts:
     """Count what the active version and the catalogues hold, for the /about page."""
     programs = recommender.programs
     metrics = recommender.meta.get("persona_metrics", {})
+    program_metrics = recommender.meta.get("program_metrics", {})
     years = sorted(p.tuition_year[:4] for p in programs if p.tuition_usd is not None and p.tuition_year)
     roles = catalogs.roles
     with_pay = [r for r in roles if r.median_pay_usd is not None]
@@ -72,6 +76,9 @@ def about_facts(recommender: Recommender, catalogs: Catalogs) -> AboutFacts:
         personas=int(metrics.get("n", 0)),
         top1=float(metrics.get("top1", 0.0)),
         top3=float(metrics.get("top3", 0.0)),
+        program_personas=int(program_metrics.get("n", 0)),
+        precision_at_3=float(program_metrics.get("precision_at_3", 0.0)),
+        grounded_share=float(program_metrics.get("grounded_share", 0.0)),
         programs=len(programs),
         countries=len(Counter(p.country for p in programs)),
         coverage=_coverage(programs),
