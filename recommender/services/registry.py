@@ -20,7 +20,7 @@ from recommender.domain.catalog import Catalogs
 from recommender.ml.artifacts import ArtifactError
 from recommender.ml.ranking import Recommender
 from recommender.orm import ActiveModel, ModelVersion
-from recommender.services.versions import load_recommender
+from recommender.services.loading import load_recommender
 
 log = logging.getLogger(__name__)
 CACHED_VERSIONS = 4
