@@ -234,3 +234,25 @@ def test_a_corrupt_sqlite_file_answers_503_everywhere_and_readiness_says_corrupt
     assert [public.get("/readyz").status_code for _ in range(2)][-1] == 200
     assert public.post("/api/v1/recommendations", json=valid_answers()).status_code == 200
     assert admin.get("/admin/").status_code == 200
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite's single writer lock")
+def test_a_sqlite_database_busy_with_another_writer_is_still_ready_and_readiness_does_not_hang(app, client):
+    with app.app_context():
+        path = db.engine.url.database
+    client.get("/readyz")  # the model is loaded before the lock is taken
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        started = time.monotonic()
+        ready = client.get("/readyz")
+        waited = time.monotonic() - started
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert ready.status_code == 200, ready.get_json()
+    assert waited < 5  # the probe's own 2 s wait, not the app's 15 s
+    with app.app_context(), db.engine.connect() as first, db.engine.connect() as second:
+        # Both pooled connections (the probe's among them) wait the app's own 15 s again.
+        waits = [c.exec_driver_sql("PRAGMA busy_timeout").scalar() for c in (first, second)]
+    assert waits == [15000, 15000]
