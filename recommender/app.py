@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from recommender import config
+from recommender import config, dbfaults
 from recommender.domain.catalog import Catalogs, load_catalogs
 from recommender.extensions import csrf, db, limiter, migrate
 from recommender.jsonprovider import OrjsonProvider
@@ -42,7 +42,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     catalogs = load_catalogs()
     app.extensions["memmatch.catalogs"] = catalogs
     app.extensions["memmatch.registry"] = ModelRegistry(
-        catalogs, Path(app.config["MODELS_DIR"]), app.config["MODEL_REFRESH_SECONDS"]
+        catalogs,
+        Path(app.config["MODELS_DIR"]),
+        app.config["MODEL_REFRESH_SECONDS"],
+        cache_max_bytes=app.config["MODEL_CACHE_MAX_BYTES"],
     )
     from recommender.services import submissions
 
@@ -65,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions of `recommender.extensions` to this app."""
+    dbfaults.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)

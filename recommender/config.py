@@ -65,12 +65,16 @@ def from_env(instance_path: str, env: dict[str, str] | None = None) -> dict[str,
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(db_url, env),
         "MODELS_DIR": env.get("MODELS_DIR", str(ROOT / "models")),
+        # Cache files larger than this are not read (the database copy is used): 64 MiB.
+        "MODEL_CACHE_MAX_BYTES": _int(env, "MODEL_CACHE_MAX_BYTES", 64 * 1024 * 1024),
         "PROGRAMS_FILE": env.get("PROGRAMS_FILE", str(ROOT / "data" / "programs.csv")),
         "MODEL_ACCURACY_FLOOR": _float(env, "MODEL_ACCURACY_FLOOR", 0.85),
         "MODEL_REFRESH_SECONDS": _float(env, "MODEL_REFRESH_SECONDS", 2.0),
         "BOOTSTRAP": env.get("MEMMATCH_BOOTSTRAP", "1") != "0",
         "SUBMISSION_WRITE_MODE": env.get("SUBMISSION_WRITE_MODE", "background"),
         "SUBMISSION_FLUSH_SECONDS": _float(env, "SUBMISSION_FLUSH_SECONDS", 1.0),
+        # Refused batches are retried after 1, 2, 4 ... s (capped at 60 s), then dropped and logged.
+        "SUBMISSION_MAX_ATTEMPTS": _int(env, "SUBMISSION_MAX_ATTEMPTS", 8),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "5 per minute; 30 per hour"),
         "ADMIN_SESSION_MINUTES": _int(env, "ADMIN_SESSION_MINUTES", 60),
@@ -90,7 +94,9 @@ def engine_options(url: str, env: dict[str, str]) -> dict[str, Any]:
     """Connection pool settings; each gunicorn worker holds its own pool (see README)."""
     if url.startswith("sqlite"):
         # One file, many readers: wait for a writer rather than failing with "database is locked".
-        return {"connect_args": {"timeout": 15}}
+        # pre_ping checks each connection as it leaves the pool; recommender.dbfaults drops ones a
+        # read-only or corrupt file has poisoned.
+        return {"connect_args": {"timeout": 15}, "pool_pre_ping": True}
     return {
         "pool_size": _int(env, "DB_POOL_SIZE", 5),
         "max_overflow": _int(env, "DB_MAX_OVERFLOW", 5),

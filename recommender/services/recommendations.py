@@ -61,13 +61,17 @@ def recommend(
 def find_result(
     session: Session, registry: ModelRegistry, token: str, *, limit: int = DEFAULT_LIMIT
 ) -> Recommendation | None:
-    """Reproduce what a permanent link showed: its answers, ranked by the version that ranked them."""
+    """Reproduce what a permanent link showed: its answers, ranked by the version that ranked them.
+
+    None for a link that is not ours or names no stored version; raises `VersionWithdrawn` for a
+    discarded version and `VersionUnavailable` for one whose stored artifact fails verification.
+    """
     parsed = parse_token(token)
     if parsed is None:
         return None
     version_id, answers = parsed
     try:
-        recommender = registry.get(session, version_id)
+        recommender = registry.for_link(session, version_id)
     except UnknownVersion:
         return None
     return recommender.recommend(answers, limit=limit)
