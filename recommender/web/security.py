@@ -76,5 +76,7 @@ def init_app(app: Flask) -> None:
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
     app.add_template_global(csp_nonce)
-    app.before_request(_forms_take_form_data)
+    # First of all hooks: CSRFProtect's check (registered earlier) would otherwise refuse a JSON
+    # body first, and its refusal page builds the form from that JSON (a 500 for `0` or `"x"`).
+    app.before_request_funcs.setdefault(None, []).insert(0, _forms_take_form_data)
     app.after_request(_headers)
