@@ -51,10 +51,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
 
     from recommender import logs
-    from recommender.web import security
+    from recommender.web import bodies, security
 
     logs.init_app(app)
     security.init_app(app)
+    bodies.init_app(app)
 
     if app.config["BOOTSTRAP"]:
         from recommender.services.bootstrap import bootstrap

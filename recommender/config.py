@@ -82,6 +82,8 @@ def from_env(instance_path: str, env: dict[str, str] | None = None) -> dict[str,
         # The largest body anything accepts (an admin upload); the API lowers it per request.
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         "API_MAX_BODY_BYTES": 16 * 1024,
+        # A body that has not arrived by then answers 408 (see web/bodies.py).
+        "BODY_READ_TIMEOUT_SECONDS": _float(env, "BODY_READ_TIMEOUT_SECONDS", 10.0),
         "WTF_CSRF_TIME_LIMIT": None,
     }
 

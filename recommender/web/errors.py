@@ -13,13 +13,14 @@ from recommender.extensions import db
 from recommender.services.registry import NoActiveModel
 
 log = logging.getLogger(__name__)
-HANDLED = (400, 401, 403, 404, 405, 413, 415, 429, 500, 503)
+HANDLED = (400, 401, 403, 404, 405, 408, 413, 415, 429, 500, 503)
 MESSAGES = {
     400: "The request could not be understood.",
     401: "Please log in.",
     403: "You may not do that.",
     404: "There is nothing at this address.",
     405: "That method is not allowed here.",
+    408: "The request body arrived too slowly, so it was not read. Please send it again.",
     413: "The request body is too large.",
     415: "Send the body as JSON (Content-Type: application/json).",
     429: "Too many attempts. Please wait a little and try again.",
