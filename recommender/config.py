@@ -14,6 +14,29 @@ class ConfigError(RuntimeError):
     """The app cannot start safely with this configuration."""
 
 
+MIN_SECRET_CHARS = 32
+MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105 - a command, not a secret
+
+
+def check_secret_key(conf: dict[str, Any]) -> None:
+    """Refuse a missing key anywhere, and outside development and tests the built-in or a short one.
+
+    A short key can be guessed offline from one signed cookie, and then sessions can be forged.
+    """
+    key = conf.get("SECRET_KEY")
+    if not key:
+        raise ConfigError(f"SECRET_KEY must be set outside development and tests; make one with: {MAKE_A_SECRET}")
+    if conf.get("ENV_NAME") == "development" or conf.get("TESTING"):
+        return
+    if key == DEV_SECRET:
+        raise ConfigError(f"SECRET_KEY must be set outside development and tests; make one with: {MAKE_A_SECRET}")
+    if len(key) < MIN_SECRET_CHARS:
+        raise ConfigError(
+            f"SECRET_KEY has {len(key)} characters; it needs at least {MIN_SECRET_CHARS} characters "
+            f"outside development. Make one with: {MAKE_A_SECRET}"
+        )
+
+
 def database_url(raw: str | None, instance_path: str) -> str:
     """The SQLAlchemy URL: DATABASE_URL, or a SQLite file in the instance folder.
 
