@@ -30,10 +30,10 @@ def load_personas(path: Path | None = None) -> tuple[Persona, ...]:
         data: dict[str, Any] = dict(raw)
         data["interests"] = list(split_cell(raw["interests"]))
         data["experience_years"] = (
-            int(raw["experience_years"]) if raw["experience_years"].isdigit() else raw["experience_years"]
+            int(raw["experience_years"]) if _ascii_whole(raw["experience_years"]) else raw["experience_years"]
         )
         budget = raw["max_budget_usd"]
-        data["max_budget_usd"] = None if not budget else int(budget) if budget.isdigit() else budget
+        data["max_budget_usd"] = None if not budget else int(budget) if _ascii_whole(budget) else budget
         try:
             answers = quiz.parse_answers(data)
         except quiz.AnswersError as exc:
@@ -46,3 +46,8 @@ def load_personas(path: Path | None = None) -> tuple[Persona, ...]:
         return Persona(row.text("id", required=True), answers, expected, row.text("rationale"))
 
     return tuple(load_items(path or DATA_DIR / "personas.csv", columns, build))
+
+
+def _ascii_whole(value: str) -> bool:
+    # str.isdigit() is true for "٣" and "²" too; a file's numbers are written in 0-9.
+    return value.isascii() and value.isdigit() and len(value) <= 9
