@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import time
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -39,6 +38,7 @@ from recommender.services import accounts, catalog_import, dashboard, jobs, vers
 from recommender.services.registry import NoActiveModel, UnknownVersion
 from recommender.web import errors, login_guard
 from recommender.web.admin_forms import LoginForm, UploadForm
+from recommender.web.security import safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -50,20 +50,6 @@ AUDIT_PAGE = 50
 
 
 # ----------------------------------------------------------------------------- sessions and access
-
-
-def safe_next(target: str | None) -> str | None:
-    """`target` if it is a path inside the admin area of this site, else None (no open redirect)."""
-    if not target or len(target) > 2000 or "\\" in target:
-        return None
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
-        return None
-    if not target.startswith("/") or target.startswith("//"):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target if parts.path == "/admin" or parts.path.startswith("/admin/") else None
 
 
 def _start_session(user: AdminUser) -> None:

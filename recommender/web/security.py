@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, abort, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -53,6 +54,27 @@ def _headers(response: Response) -> Response:
         # Only over TLS: a browser ignores HSTS on plain HTTP, and local development stays usable.
         headers.setdefault("Strict-Transport-Security", HSTS)
     return response
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path inside the admin area of this site, else None (no open redirect).
+
+    A `.` or `..` segment (also %-encoded) is refused: a browser resolves `/admin/../results/x` to
+    `/results/x`, outside the admin area, though the text starts with `/admin/`.
+    """
+    if not target or len(target) > 2000 or "\\" in target:
+        return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    segments = unquote(parts.path).replace("\\", "/").split("/")
+    if any(segment in (".", "..") for segment in segments):
+        return None
+    return target if parts.path == "/admin" or parts.path.startswith("/admin/") else None
 
 
 def _forms_take_form_data() -> None:
