@@ -51,6 +51,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     security.init_app(app)
     bodies.init_app(app)
+    for warning in config.startup_warnings(app.config):
+        app.logger.warning(warning, extra={"event": "unsafe_config"})
 
     if app.config["BOOTSTRAP"]:
         from recommender.services.bootstrap import bootstrap

@@ -64,6 +64,10 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {env[name]!r}") from exc
 
 
+def _list(env: dict[str, str], name: str) -> list[str]:
+    return [item.strip() for item in env.get(name, "").split(",") if item.strip()]
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -98,6 +102,9 @@ def from_env(instance_path: str, env: dict[str, str] | None = None) -> dict[str,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "5 per minute; 30 per hour"),
         "ADMIN_SESSION_MINUTES": _int(env, "ADMIN_SESSION_MINUTES", 60),
         "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 0),
+        "TRUSTED_PROXIES": _list(env, "TRUSTED_PROXIES"),
+        # Flask 3.1 answers 400 to any other Host, so permanent links never carry a stranger's host.
+        "TRUSTED_HOSTS": _list(env, "TRUSTED_HOSTS") or None,
         "LOG_LEVEL": _log_level(env),
         "SESSION_COOKIE_SECURE": not development,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -109,6 +116,25 @@ def from_env(instance_path: str, env: dict[str, str] | None = None) -> dict[str,
         "BODY_READ_TIMEOUT_SECONDS": _float(env, "BODY_READ_TIMEOUT_SECONDS", 10.0),
         "WTF_CSRF_TIME_LIMIT": None,
     }
+
+
+def startup_warnings(conf: dict[str, Any]) -> list[str]:
+    """What a production start-up should say is unsafe but allowed (logged once per process)."""
+    if conf.get("ENV_NAME") != "production":
+        return []
+    warnings = []
+    if str(conf.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://"):
+        warnings.append(
+            "RATELIMIT_STORAGE_URI is memory://: each worker process counts login attempts alone, so "
+            "the login limit is multiplied by the number of workers (and machines); set "
+            "RATELIMIT_STORAGE_URI=redis://host:6379/0"
+        )
+    if not conf.get("TRUSTED_HOSTS"):
+        warnings.append(
+            "TRUSTED_HOSTS is not set: permanent links are built from whatever Host a request names; "
+            "set TRUSTED_HOSTS=memmatch.example.org"
+        )
+    return warnings
 
 
 def engine_options(url: str, env: dict[str, str]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from redis.exceptions import RedisError
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
 from recommender.extensions import db
 from recommender.services.registry import NoActiveModel
@@ -61,6 +61,20 @@ def _http_error(error: HTTPException) -> Response:
     return response
 
 
+UNTRUSTED_HOST = "This site does not answer to that host name."
+
+
+def _untrusted_host(error: SecurityError) -> Response:
+    # Raised before routing (Host not in TRUSTED_HOSTS): no URL can be built, so no page template;
+    # and the host the client named is not repeated back.
+    if wants_json():
+        response = jsonify({"errors": {"_body": [UNTRUSTED_HOST]}})
+    else:
+        response = Response(UNTRUSTED_HOST + "\n", mimetype="text/plain")
+    response.status_code = 400
+    return response
+
+
 def _database_down(error: Exception) -> Response:
     # Roll back so the pooled connection is usable again once the database returns.
     db.session.rollback()
@@ -89,6 +103,7 @@ def init_app(app: Flask) -> None:
     """Register the handlers."""
     for code in HANDLED:
         app.register_error_handler(code, _http_error)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_down)
     app.register_error_handler(InterfaceError, _database_down)
