@@ -247,6 +247,23 @@ def upload():
     return render_template("admin/upload.html", form=form, refused=None, recent=jobs.recent(db.session)), status
 
 
+@bp.errorhandler(413)
+def upload_too_large(error):
+    """An upload over the request limit: the upload page says why, and the refusal is recorded."""
+    user = current_admin() if request.endpoint == "admin.upload" else None
+    if user is None:
+        return errors.error_response(413)
+    size = request.content_length or current_app.config["MAX_CONTENT_LENGTH"] + 1
+    refused = catalog_import.refuse_unread(db.session, size=size, actor=user.email)
+    return render_template(
+        "admin/upload.html",
+        form=UploadForm(formdata=None),
+        refused=refused,
+        shown=refused.errors,
+        recent=jobs.recent(db.session),
+    ), 413
+
+
 @bp.get("/uploads/<int:upload_id>/report.csv")
 def upload_report(upload_id: int):
     """The full list of a refused upload's problems, as CSV (formula-safe)."""
