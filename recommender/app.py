@@ -29,12 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(config.from_env(app.instance_path, env={"MEMMATCH_ENV": "development"}))
         app.config.update(test_config)
-    if not app.config.get("SECRET_KEY") or (
-        app.config["SECRET_KEY"] == config.DEV_SECRET
-        and app.config["ENV_NAME"] != "development"
-        and not app.config.get("TESTING")
-    ):
-        raise config.ConfigError("SECRET_KEY must be set outside development and tests")
+    config.check_secret_key(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.json = OrjsonProvider(app)
 
@@ -54,10 +49,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
 
     from recommender import logs
-    from recommender.web import security
+    from recommender.web import bodies, security
 
     logs.init_app(app)
     security.init_app(app)
+    bodies.init_app(app)
+    for warning in config.startup_warnings(app.config):
+        app.logger.warning(warning, extra={"event": "unsafe_config"})
 
     if app.config["BOOTSTRAP"]:
         from recommender.services.bootstrap import bootstrap

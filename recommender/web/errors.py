@@ -15,14 +15,14 @@ from sqlalchemy.exc import (
     PendingRollbackError,
     ProgrammingError,
 )
-from werkzeug.exceptions import Gone, HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import Gone, HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
 from recommender.dbfaults import fault_kind
 from recommender.extensions import db
 from recommender.services.registry import NoActiveModel, VersionUnavailable, VersionWithdrawn
 
 log = logging.getLogger(__name__)
-HANDLED = (400, 401, 403, 404, 405, 410, 413, 415, 429, 500, 503)
+HANDLED = (400, 401, 403, 404, 405, 408, 410, 413, 415, 429, 500, 503)
 # Database errors that are a bug or bad input reaching the database, not an outage: 500 as any bug.
 NOT_AN_OUTAGE = (IntegrityError, ProgrammingError, DataError, NotSupportedError)
 BROKEN_VERSION = (
@@ -41,6 +41,7 @@ MESSAGES = {
     403: "You may not do that.",
     404: "There is nothing at this address.",
     405: "That method is not allowed here.",
+    408: "The request body arrived too slowly, so it was not read. Please send it again.",
     410: "This address has been withdrawn.",
     413: "The request body is too large.",
     415: "Send the body as JSON (Content-Type: application/json).",
@@ -82,6 +83,20 @@ def _http_error(error: HTTPException) -> Response:
     for header in ("Retry-After", "WWW-Authenticate", "Allow"):
         if error.get_response().headers.get(header) and header not in response.headers:
             response.headers[header] = error.get_response().headers[header]
+    return response
+
+
+UNTRUSTED_HOST = "This site does not answer to that host name."
+
+
+def _untrusted_host(error: SecurityError) -> Response:
+    # Raised before routing (Host not in TRUSTED_HOSTS): no URL can be built, so no page template;
+    # and the host the client named is not repeated back.
+    if wants_json():
+        response = jsonify({"errors": {"_body": [UNTRUSTED_HOST]}})
+    else:
+        response = Response(UNTRUSTED_HOST + "\n", mimetype="text/plain")
+    response.status_code = 400
     return response
 
 
@@ -135,6 +150,7 @@ def init_app(app: Flask) -> None:
     """Register the handlers."""
     for code in HANDLED:
         app.register_error_handler(code, _http_error)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DatabaseError, _database_error)  # OperationalError and the rest
     app.register_error_handler(InterfaceError, _database_down)

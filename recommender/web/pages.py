@@ -129,6 +129,11 @@ def _results_page(
 @bp.get("/results/<token>")
 def result(token: str):
     """A permanent link: the answers and ranking the user saw, ranked by the same model version."""
+    canonical = recommendations.canonical_token(token)
+    if canonical is not None and canonical != token:
+        # Another spelling of the same code (unused bits of its last character): one result, one URL.
+        came = {"from": request.args["from"]} if request.args.get("from") else {}
+        return redirect(url_for("pages.result", token=canonical, **came), 301)
     recommendation = _result_or_404(token)
     came_from = request.args.get("from", "")
     before = None
