@@ -110,6 +110,8 @@ def from_env(instance_path: str, env: dict[str, str] | None = None) -> dict[str,
         # Flask 3.1 answers 400 to any other Host, so permanent links never carry a stranger's host.
         "TRUSTED_HOSTS": _list(env, "TRUSTED_HOSTS") or None,
         "LOG_LEVEL": _log_level(env),
+        # How long the operator keeps request logs (they go to stdout); /about says it when set.
+        "REQUEST_LOG_DAYS": _int(env, "REQUEST_LOG_DAYS", 0) or None,
         "SESSION_COOKIE_SECURE": not development,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -122,7 +122,7 @@ def runner_up_note(answers: quiz.Answers, first: Contribution, second: Contribut
     ][:2]
     matched = f"it also matches “{'” and “'.join(support)}”" if support else "it matches fewer of your answers"
     return (
-        f"{second.specialization.name} came second ({second.score:.0%} vs {first.score:.0%}): "
+        f"{second.specialization.name} came second: "
         f"{matched}, but “{label}” points more strongly to {first.specialization.name}."
     )
 

@@ -125,19 +125,7 @@ def to_api(recommendation: Recommendation, result_url: str) -> dict[str, Any]:
         "programs_meeting_constraints": recommendation.programs_meeting_constraints,
         "fit_counts": recommendation.fit_counts,
         "coverage": list(recommendation.coverage_notes),
-        "roles": [
-            {
-                "id": r.id,
-                "title": r.title,
-                "url": r.url or None,
-                "median_pay_usd": r.median_pay_usd,
-                "pay_source": r.pay_source or None,
-                "pay_year": r.pay_year or None,
-                "pay_note": r.pay_note or None,
-                "level": r.level,
-            }
-            for r in recommendation.roles
-        ],
+        "roles": [r.to_dict() for r in recommendation.roles],
         "runner_up": recommendation.runner_up_note,
         "result_url": result_url,
     }
