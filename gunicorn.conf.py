@@ -115,7 +115,7 @@ def when_ready(server):
     if app is None:
         return
     try:
-        from recommender.app import registry_of
+        from recommender.services.state import registry_of
         from recommender.extensions import db
 
         with app.app_context():

@@ -9,11 +9,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from recommender.app import catalogs_of, registry_of
 from recommender.domain.catalog import CatalogError
 from recommender.extensions import db
 from recommender.ml.artifacts import ArtifactError
 from recommender.services import accounts, catalog_import, versions
+from recommender.services.state import catalogs_of, registry_of
 
 # For automation (containers, CI): the password is read from here instead of being prompted for.
 PASSWORD_ENV = "MEMMATCH_ADMIN_PASSWORD"  # noqa: S105 - the name of a variable, not a password

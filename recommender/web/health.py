@@ -6,9 +6,9 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from recommender.app import registry_of
 from recommender.extensions import db
 from recommender.services.registry import NoActiveModel
+from recommender.services.state import registry_of
 
 bp = Blueprint("health", __name__)
 

@@ -1,0 +1,71 @@
+"""Uploading a programs file, a refused upload's report, and the training jobs uploads start."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, jsonify, redirect, render_template, url_for
+
+from recommender.extensions import db
+from recommender.orm import ProgramUpload
+from recommender.services import catalog_import, dashboard, jobs
+from recommender.web.admin.blueprint import ID, actor, attachment, bp
+from recommender.web.admin.forms import UploadForm
+
+ERRORS_SHOWN = 50
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload():
+    """Upload a programs file: refused whole with every problem named, or trained in the background."""
+    form = UploadForm()
+    if form.validate_on_submit():
+        storage = form.file.data
+        raw = storage.read()
+        try:
+            accepted, _ = catalog_import.receive(
+                db.session, raw, source_name=storage.filename or "upload.csv", actor=actor()
+            )
+        except catalog_import.ImportRefused as refused:
+            return render_template(
+                "admin/upload.html",
+                form=UploadForm(formdata=None),
+                refused=refused,
+                shown=refused.errors[:ERRORS_SHOWN],
+                recent=jobs.recent(db.session),
+            ), 422
+        job = jobs.start(db.session, current_app._get_current_object(), accepted, actor=actor())
+        return redirect(url_for("admin.job", job_id=job.id))
+    status = 400 if form.errors else 200
+    return render_template("admin/upload.html", form=form, refused=None, recent=jobs.recent(db.session)), status
+
+
+@bp.get(f"/uploads/<{ID}:upload_id>/report.csv")
+def upload_report(upload_id: int):
+    """The full list of a refused upload's problems, as CSV (formula-safe)."""
+    found = db.session.get(ProgramUpload, upload_id)
+    if found is None or found.status != "refused":
+        abort(404)
+    rows = [("line", "column", "problem")] + [(e.line, e.column, e.message) for e in catalog_import.report(found)]
+    stem = found.source_name.rsplit(".", 1)[0][:60] or "upload"
+    return Response(
+        "".join(dashboard.csv_chunks(rows)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": attachment(f"{stem}-problems.csv")},
+    )
+
+
+@bp.get(f"/jobs/<{ID}:job_id>")
+def job(job_id: int):
+    """A training job; the page reloads itself until the job has finished."""
+    found = jobs.get(db.session, job_id)
+    if found is None:
+        abort(404)
+    return render_template("admin/job.html", job=found, finished=found.status in jobs.FINISHED)
+
+
+@bp.get(f"/jobs/<{ID}:job_id>.json")
+def job_status(job_id: int):
+    """A training job's status, for scripts and pollers."""
+    found = jobs.get(db.session, job_id)
+    if found is None:
+        abort(404)
+    return jsonify(jobs.to_dict(found))
