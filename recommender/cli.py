@@ -1,4 +1,4 @@
-"""Command-line interface: `flask --app wsgi train|models|create-admin`."""
+"""Command-line interface: `flask --app wsgi train|models|create-admin|worker`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from recommender.domain.catalog import CatalogError
 from recommender.extensions import db
 from recommender.ml.artifacts import ArtifactError
-from recommender.services import accounts, catalog_import, versions
+from recommender.services import accounts, catalog_import, job_queue, jobs, versions
 from recommender.services.state import catalogs_of, registry_of
 
 # For automation (containers, CI): the password is read from here instead of being prompted for.
@@ -135,8 +135,28 @@ def create_admin_command(email: str, reset: bool) -> None:
     click.echo(f"{'password reset for' if reset else 'created admin'} {user.email}")
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for more.")
+@click.option("--name", default=None, help="The worker's name in RQ (default: host and pid).")
+@with_appcontext
+def worker_command(burst: bool, name: str | None) -> None:
+    """Run a training worker on the JOB_QUEUE_URL queue; unfinished jobs are reconciled first."""
+    app = current_app._get_current_object()
+    if not job_queue.enabled(app):
+        raise click.ClickException(
+            "JOB_QUEUE_URL is not set: training jobs run inside the web process, so there is nothing to work on"
+        )
+    try:
+        seen = jobs.reconcile_unfinished(db.session, app)
+        click.echo(f"reconciled {seen} unfinished job(s); working on queue {app.config['JOB_QUEUE_NAME']}")
+        job_queue.run_worker(app, burst=burst, name=name)
+    except job_queue.QueueUnavailable as exc:
+        raise click.ClickException(f"the job queue at JOB_QUEUE_URL cannot be reached: {exc}") from exc
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
     app.cli.add_command(train_command)
     app.cli.add_command(models_cli)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(worker_command)

@@ -153,6 +153,14 @@ class TrainingJob(db.Model):
     upload_id: Mapped[int | None] = mapped_column(
         ForeignKey("program_uploads.id", name="fk_training_jobs_upload_id"), nullable=True
     )
+    # One job per catalogue revision: the sha256 of the file it trains, unique, so a revision
+    # submitted twice (a double click, the same file again) finds the job it already has.
+    revision_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True, index=True)
+    # The process running it ("host:pid") and when it last said it is alive; a running job whose
+    # heartbeat stopped belongs to a worker that was killed, and is marked failed with that reason.
+    worker: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ProgramUpload(db.Model):
@@ -174,5 +182,9 @@ class ProgramUpload(db.Model):
     status: Mapped[str] = mapped_column(String(16))
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    # upload: a file handed in; edit: a revision made in the catalogue editor from `base_version_id`.
+    kind: Mapped[str] = mapped_column(String(16), default="upload", server_default="upload")
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    base_version_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (CheckConstraint("status in ('accepted', 'refused')", name="ck_upload_status"),)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, jsonify, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, url_for
 
 from recommender.extensions import db
 from recommender.orm import ProgramUpload
-from recommender.services import catalog_import, dashboard, jobs
+from recommender.services import catalog_import, dashboard, job_queue, jobs
 from recommender.web.admin.blueprint import ID, actor, attachment, bp
 from recommender.web.admin.forms import UploadForm
 
@@ -32,7 +32,9 @@ def upload():
                 shown=refused.errors[:ERRORS_SHOWN],
                 recent=jobs.recent(db.session),
             ), 422
-        job = jobs.start(db.session, current_app._get_current_object(), accepted, actor=actor())
+        job, created = jobs.start(db.session, current_app._get_current_object(), accepted, actor=actor())
+        if not created:
+            flash(f"This exact catalogue was submitted before, as job #{job.id}; it is not trained twice.", "info")
         return redirect(url_for("admin.job", job_id=job.id))
     status = 400 if form.errors else 200
     return render_template("admin/upload.html", form=form, refused=None, recent=jobs.recent(db.session)), status
@@ -59,7 +61,25 @@ def job(job_id: int):
     found = jobs.get(db.session, job_id)
     if found is None:
         abort(404)
-    return render_template("admin/job.html", job=found, finished=found.status in jobs.FINISHED)
+    return render_template(
+        "admin/job.html",
+        job=found,
+        finished=found.status in jobs.FINISHED,
+        queued_on_rq=job_queue.enabled(current_app),
+        revision=db.session.get(ProgramUpload, found.upload_id) if found.upload_id else None,
+    )
+
+
+@bp.post(f"/jobs/<{ID}:job_id>/retry")
+def retry_job(job_id: int):
+    """Queue a failed job again (once, however many times the button is pressed)."""
+    if jobs.get(db.session, job_id) is None:
+        abort(404)
+    if jobs.retry(db.session, current_app._get_current_object(), job_id, actor=actor()):
+        flash(f"Job #{job_id} is queued again.", "success")
+    else:
+        flash(f"Job #{job_id} was not retried: only a failed job can be, and this one is not failed.", "error")
+    return redirect(url_for("admin.job", job_id=job_id))
 
 
 @bp.get(f"/jobs/<{ID}:job_id>.json")
