@@ -6,7 +6,7 @@ from flask import Response, abort, current_app, flash, jsonify, redirect, render
 
 from recommender.extensions import db
 from recommender.orm import ProgramUpload
-from recommender.services import catalog_import, dashboard, job_queue, jobs
+from recommender.services import catalog_edits, catalog_import, dashboard, job_queue, jobs, versions
 from recommender.web.admin.blueprint import ID, actor, attachment, bp
 from recommender.web.admin.forms import UploadForm
 
@@ -21,7 +21,7 @@ def upload():
         storage = form.file.data
         raw = storage.read()
         try:
-            accepted, _ = catalog_import.receive(
+            accepted, programs_file = catalog_import.receive(
                 db.session, raw, source_name=storage.filename or "upload.csv", actor=actor()
             )
         except catalog_import.ImportRefused as refused:
@@ -32,6 +32,13 @@ def upload():
                 shown=refused.errors[:ERRORS_SHOWN],
                 recent=jobs.recent(db.session),
             ), 422
+        if catalog_edits.same_as_active(db.session, programs_file.programs):
+            versions.audit(db.session, actor=actor(), action="upload_unchanged", target=accepted.source_name,
+                           upload=accepted.id, reason="the same programs as the active catalogue")  # fmt: skip
+            db.session.commit()
+            flash("No changes: this file holds exactly the programs of the active catalogue, so nothing was trained.",
+                  "info")  # fmt: skip
+            return redirect(url_for("admin.upload"))
         job, created = jobs.start(db.session, current_app._get_current_object(), accepted, actor=actor())
         if not created:
             flash(f"This exact catalogue was submitted before, as job #{job.id}; it is not trained twice.", "info")
@@ -61,12 +68,21 @@ def job(job_id: int):
     found = jobs.get(db.session, job_id)
     if found is None:
         abort(404)
+    revision = db.session.get(ProgramUpload, found.upload_id) if found.upload_id else None
+    active = versions.active_version(db.session)
+    # Once its candidate is the active version, a revision has nothing left to differ from.
+    show_diff = revision is not None and (active is None or active.id != found.version_id)
     return render_template(
         "admin/job.html",
         job=found,
         finished=found.status in jobs.FINISHED,
         queued_on_rq=job_queue.enabled(current_app),
-        revision=db.session.get(ProgramUpload, found.upload_id) if found.upload_id else None,
+        revision=revision,
+        diff=catalog_edits.diff_against_active(db.session, revision.content, revision.source_name)
+        if show_diff
+        else None,
+        show_diff=show_diff,
+        active=active,
     )
 
 

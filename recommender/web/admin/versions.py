@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from recommender.extensions import db
 from recommender.ml.artifacts import ArtifactError
 from recommender.orm import ModelVersion
-from recommender.services import dashboard, versions
+from recommender.services import catalog_edits, dashboard, versions
 from recommender.services.registry import UnknownVersion
 from recommender.services.state import catalogs_of, registry_of
 from recommender.web.admin.blueprint import actor, bp, checked_version_id
@@ -18,6 +20,18 @@ def _version_or_404(version_id: str) -> ModelVersion:
     if found is None:
         abort(404)
     return found
+
+
+def program_metrics_of(version: ModelVersion) -> dict[str, object] | None:
+    """The program metrics training recorded for a version, if it recorded any."""
+    found = (version.metrics or {}).get("programs")
+    if isinstance(found, dict):
+        return found
+    try:
+        found = json.loads(version.artifact_meta).get("program_metrics")
+    except (ValueError, AttributeError):
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def _floor() -> float:
@@ -51,8 +65,14 @@ def version_detail(version_id: str):
     if version.status in ("candidate", "retired"):
         decision = versions.gate(db.session, version, floor=_floor())
     names = {s.id: s.name for s in catalogs_of(current_app).specializations}
+    diff = None
+    if active is not None and active.id != version.id:
+        diff = catalog_edits.diff_against_active(db.session, version.programs_csv, version.source_name)
     return render_template(
         "admin/version.html",
+        diff=diff,
+        program_metrics=program_metrics_of(version),
+        active_program_metrics=program_metrics_of(active) if active is not None else None,
         version=version,
         active=active,
         comparison=comparison,
