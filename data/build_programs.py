@@ -1,21 +1,38 @@
-"""Build data/programs.csv from the researched programs table (deterministic).
+"""Build data/programs.csv from the researched programs table (deterministic, byte-for-byte reproducible).
 
 Run from the repository root with the project's environment: `.venv/bin/python data/build_programs.py`.
+The reviewed tables it applies live beside it: program_ids.py, program_domains.py, program_facts.py,
+program_links.py and program_regions.py; data/NOTES.md says how each was decided.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import re
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RESEARCH = REPO_ROOT / ".." / "shared" / "data" / "programs_research.csv"
 OUTPUT = REPO_ROOT / "data" / "programs.csv"
+NOTES = REPO_ROOT / "data" / "NOTES.md"
 sys.path.insert(0, str(REPO_ROOT))
 
+from data.program_domains import DOMAINS, GENERAL_KNOWLEDGE_DOMAINS  # noqa: E402
+from data.program_facts import (  # noqa: E402
+    CONCENTRATION_SPECIALIZATIONS,
+    DEGREE_SPECIALIZATIONS,
+    FULL_TIME,
+    TUITION_SOURCE_UNSTATED,
+    TUITION_SOURCES,
+)
+from data.program_ids import IDS  # noqa: E402
+from data.program_links import not_a_program_page, same_address  # noqa: E402
+from data.program_regions import COUNTRY_REGION, US_CENSUS_REGION  # noqa: E402
 from recommender.domain.catalog import PROGRAM_COLUMNS, PROGRAM_REGIONS, SPECIALIZATION_IDS  # noqa: E402
+from recommender.domain.catalog.sources import DOMAIN  # noqa: E402
 
 # The contract's columns, from the same definition the app validates uploads with.
 COLUMNS = list(PROGRAM_COLUMNS)
@@ -40,7 +57,7 @@ RESEARCH_COLUMNS = [
     "url",
     "source",
 ]
-REQUIRED = ["id", "university", "program", "country", "region", "source"]
+REQUIRED = ["id", "university", "program", "country", "domains", "region", "source"]
 REGIONS = set(PROGRAM_REGIONS)
 SPECIALIZATION_ORDER = list(SPECIALIZATION_IDS)
 FORMAT_ORDER = {"on-campus": "on_campus", "online": "online", "hybrid": "hybrid"}
@@ -48,284 +65,15 @@ TRI_STATE = {"", "yes", "no", "optional"}
 SLUG = re.compile(r"^[a-z0-9-]+$")
 FORMULA_START = ("=", "+", "-", "@")
 
-# US states (and DC) -> US Census Bureau regions.
-US_CENSUS_REGION = {
-    "CT": "us_northeast",
-    "MA": "us_northeast",
-    "ME": "us_northeast",
-    "NH": "us_northeast",
-    "NJ": "us_northeast",
-    "NY": "us_northeast",
-    "PA": "us_northeast",
-    "RI": "us_northeast",
-    "VT": "us_northeast",
-    "IL": "us_midwest",
-    "IN": "us_midwest",
-    "IA": "us_midwest",
-    "KS": "us_midwest",
-    "MI": "us_midwest",
-    "MN": "us_midwest",
-    "MO": "us_midwest",
-    "NE": "us_midwest",
-    "ND": "us_midwest",
-    "OH": "us_midwest",
-    "SD": "us_midwest",
-    "WI": "us_midwest",
-    "AL": "us_south",
-    "AR": "us_south",
-    "DC": "us_south",
-    "DE": "us_south",
-    "FL": "us_south",
-    "GA": "us_south",
-    "KY": "us_south",
-    "LA": "us_south",
-    "MD": "us_south",
-    "MS": "us_south",
-    "NC": "us_south",
-    "OK": "us_south",
-    "SC": "us_south",
-    "TN": "us_south",
-    "TX": "us_south",
-    "VA": "us_south",
-    "WV": "us_south",
-    "AK": "us_west",
-    "AZ": "us_west",
-    "CA": "us_west",
-    "CO": "us_west",
-    "HI": "us_west",
-    "ID": "us_west",
-    "MT": "us_west",
-    "NM": "us_west",
-    "NV": "us_west",
-    "OR": "us_west",
-    "UT": "us_west",
-    "WA": "us_west",
-    "WY": "us_west",
-}
-# Non-US countries -> quiz region. "asia" stands for Asia-Pacific, so Australia and
-# New Zealand map there too (documented in data/NOTES.md).
-COUNTRY_REGION = {
-    "Canada": "canada",
-    "United Kingdom": "europe",
-    "Netherlands": "europe",
-    "Denmark": "europe",
-    "Germany": "europe",
-    "Hong Kong SAR, China": "asia",
-    "Singapore": "asia",
-    "Australia": "asia",
-    "New Zealand": "asia",
-}
-
-Key = tuple[str, str]
-
-# Stable, short, human-chosen ids, keyed by (university, program_name). Explicit so an id
-# never changes when a research row is reworded, and so every new row gets a reviewed id.
-IDS: dict[Key, str] = {
-    ("Duke University", "Master of Engineering Management (Campus)"): "duke-mem-campus",
-    ("Duke University", "Duke MEM Online"): "duke-mem-online",
-    ("Dartmouth College (Thayer School of Engineering)", "Master of Engineering Management"): "dartmouth-mem",
-    (
-        "Northwestern University (McCormick School of Engineering)",
-        "Master of Engineering Management",
-    ): "northwestern-mem",
-    ("Cornell University", "Master of Engineering in Engineering Management (On-Campus)"): "cornell-meng-em-campus",
-    (
-        "Cornell University",
-        "Master of Engineering in Engineering Management (Online Learning)",
-    ): "cornell-meng-em-online",
-    (
-        "Johns Hopkins University (Whiting School of Engineering)",
-        "Master of Science in Engineering Management (residential)",
-    ): "jhu-msem-residential",
-    (
-        "Johns Hopkins University (Whiting School of Engineering)",
-        "MSEM Home to Hopkins (online 2+0 / partially online 1+1)",
-    ): "jhu-msem-home-to-hopkins",
-    (
-        "Johns Hopkins University (Engineering for Professionals)",
-        "Engineering Management (part-time, online)",
-    ): "jhu-ep-em-online",
-    ("Tufts University (Gordon Institute)", "MS in Engineering Management (MSEM)"): "tufts-msem",
-    ("University of Southern California (Viterbi School of Engineering)", "MS in Engineering Management"): "usc-ms-em",
-    (
-        "Purdue University",
-        "Master of Engineering Management (MS in Engineering, major Engineering Management)",
-    ): "purdue-mem",
-    ("Massachusetts Institute of Technology", "System Design and Management (SDM) master's"): "mit-sdm",
-    ("Rowan University", "Master of Engineering Management (online)"): "rowan-mem-online",
-    ("University of Tennessee Space Institute", "Engineering Management master's (100% distance)"): "utsi-em-online",
-    (
-        "Ohio University (Russ College of Engineering and Technology)",
-        "Master of Engineering Management",
-    ): "ohio-u-mem-online",
-    (
-        "Stevens Institute of Technology",
-        "Master of Engineering in Engineering Management (online)",
-    ): "stevens-meng-em-online",
-    ("Florida Institute of Technology", "Master of Science in Engineering Management"): "fit-ms-em",
-    ("George Washington University", "Online Master of Science in Engineering Management"): "gwu-ms-em-online",
-    ("George Washington University", "Master of Science in Engineering Management (on-campus)"): "gwu-ms-em-campus",
-    ("Old Dominion University", "Master of Engineering Management"): "odu-mem",
-    (
-        "University of San Diego",
-        "Master of Science in Engineering Management and Leadership (online)",
-    ): "usd-ms-eml-online",
-    ("Santa Clara University", "MS in Engineering Management and Leadership"): "scu-ms-eml",
-    ("Northeastern University", "Engineering Management, MSEM"): "northeastern-msem",
-    (
-        "Rice University (George R. Brown School of Engineering)",
-        "Online Master of Engineering Management & Leadership (MEML)",
-    ): "rice-meml-online",
-    (
-        "University of Colorado Boulder",
-        "Master of Engineering in Engineering Management (Engineering Management Program)",
-    ): "cu-boulder-me-em",
-    ("University of British Columbia", "Master of Engineering Leadership (MEL)"): "ubc-mel",
-    (
-        "Hong Kong University of Science and Technology",
-        "Master of Science in Technology Leadership and Entrepreneurship (MSc(TLE))",
-    ): "hkust-msc-tle",
-    ("City University of Hong Kong", "Master of Science in Engineering Management (MSEM)"): "cityu-msem",
-    ("Syracuse University", "Master of Science in Engineering Management"): "syracuse-ms-em",
-    ("Kettering University", "MS in Engineering Management"): "kettering-ms-em",
-    ("University of Melbourne", "Master of Engineering Management (761EM)"): "melbourne-mem",
-    (
-        "University of Wisconsin-Madison",
-        "Master of Engineering (named option: Engineering Management)",
-    ): "uw-madison-meng-em",
-    ("Western New England University", "Master of Science in Engineering Management"): "wne-ms-em",
-    (
-        "University of Tennessee, Knoxville (Tickle College of Engineering)",
-        "Online master's in engineering management",
-    ): "utk-ms-em-online",
-    ("Delft University of Technology", "MSc Management of Technology (MOT)"): "tu-delft-msc-mot",
-    (
-        "University of Kansas (School of Engineering)",
-        "Master of Science in Engineering Management (EMGT)",
-    ): "ku-ms-emgt",
-    ("University of Dayton (School of Engineering)", "MS in Engineering Management"): "dayton-ms-em",
-    (
-        "National University of Singapore (ISEM)",
-        "Master of Science (Management of Technology and Innovation) (MOTI)",
-    ): "nus-msc-moti",
-    ("University of Auckland", "Master of Engineering Management (MEMgt)"): "auckland-memgt",
-    (
-        "Purdue University",
-        "MS in Interdisciplinary Engineering (online), Engineering Management and Leadership concentration",
-    ): "purdue-msie-em-online",
-    ("Florida Polytechnic University", "Master of Science in Engineering Management"): "florida-poly-ms-em",
-    ("San José State University", "MS Engineering Management"): "sjsu-ms-em",
-    (
-        "California State University, Long Beach",
-        "Master of Science in Engineering Management (self-support; proposed for Fall 2016)",
-    ): "csulb-ms-em",
-    ("Missouri University of Science and Technology", "Master of Science in Engineering Management"): "mst-ms-em",
-    ("Drexel University", "MS in Engineering Management"): "drexel-ms-em",
-    (
-        "The University of Texas at Dallas",
-        "MS in Systems Engineering and Management (MS-SEM; traditional, professional and executive formats)",
-    ): "utd-ms-sem",
-    ("Georgia Institute of Technology", "Professional Master's in Applied Systems Engineering (PMASE)"): "gatech-pmase",
-    ("Stanford University", "MS in Management Science and Engineering"): "stanford-ms-mse",
-    (
-        "Columbia University (Fu Foundation School of Engineering and Applied Science)",
-        "MS in Management Science and Engineering",
-    ): "columbia-ms-mse",
-    ("Lehigh University", "Master of Engineering in Technical Entrepreneurship"): "lehigh-meng-te",
-    (
-        "The Ohio State University (College of Engineering)",
-        "Master of Engineering Management (online)",
-    ): "osu-mem-online",
-    ("Embry-Riddle Aeronautical University (Worldwide)", "Master of Systems Engineering (MSysE)"): "erau-msyse",
-    (
-        "University of Waterloo (Department of Management Sciences)",
-        "Master of Management Sciences (MMSc), incl. online Management of Technology",
-    ): "waterloo-mmsc",
-    ("Toronto Metropolitan University", "Master of Engineering Innovation and Entrepreneurship"): "tmu-meng-ie",
-    ("Loughborough University", "MSc Engineering Management"): "loughborough-msc-em",
-    (
-        "University of Strathclyde (coordinator, with Aalborg University, Hamburg University of Technology "
-        "and Swinburne University of Technology)",
-        "Erasmus Mundus Joint MSc in Global Innovation Management (GIM)",
-    ): "strathclyde-gim",
-    ("Aalborg University", "MSc in Engineering (Global Innovation Management)"): "aalborg-msc-gim",
-    (
-        "Technical University of Munich (TUM School of Management)",
-        "Master in Management (M.Sc., main location Munich)",
-    ): "tum-msc-management",
-    ("University of Utah", "Master of Engineering Management (MEM)"): "utah-mem",
-    ("Eastern Michigan University", "Master of Science in Engineering Management (MEM)"): "emu-ms-em",
-    (
-        "Washington State University (Voiland College of Engineering and Architecture)",
-        "Master of Engineering and Technology Management (METM)",
-    ): "wsu-metm",
-    (
-        "Pennsylvania State University",
-        "Engineering Design and Innovation (EDI) M.Eng./M.S. (formerly Engineering Design)",
-    ): "psu-edi",
-    ("Saint Martin's University", "Master of Engineering Management (MEM)"): "saint-martins-mem",
-    ("Utah Valley University", "MS in Engineering and Technology Management (MS-ETM)"): "uvu-ms-etm",
-}
-
-# Programs (by id) whose own text states a full-time option, with the words that state it. Read by hand
-# from each description: "on-campus", "residential" or a month count alone is NOT enough
-# (e.g. Dartmouth's "Fifteen-month MEM", Cornell's "Residential ... MEng" stay without it).
-FULL_TIME: dict[str, str] = {
-    "duke-mem-campus": "completed in one year or extended to three semesters",
-    "northwestern-mem": "offered full-time and part-time",
-    "tufts-msem": "offered full-time on campus (F-1 eligible)",
-    "purdue-mem": "Full-time residential ... one-year accelerated concentration",
-    "odu-mem": "aimed at working professionals as well as full-time students",
-    "cu-boulder-me-em": "studying part-time (full-time allowed)",
-    "ubc-mel": "12 months full-time or 24 months part-time",
-    "hkust-msc-tle": "1.5 years full-time or 3 years part-time",
-    "florida-poly-ms-em": "a one-year accelerated schedule",
-    "stanford-ms-mse": "nine months full-time",
-    "columbia-ms-mse": "Full-time MS",
-    "lehigh-meng-te": "Twelve-month professional master's",  # = one year
-    "osu-mem-online": "taken part-time or full-time",
-    "waterloo-mmsc": "taken full- or part-time on campus",
-    "loughborough-msc-em": "1 year full-time or 3 years part-time",
-    "tum-msc-management": "Full-time M.Sc. (four semesters",
-}
-
-# A program's own concentration names -> contract specialization ids. Only names that
-# clearly name one of the eight ids; everything else (e.g. "Operations Research",
-# "Technology Development and Commercialization", "Urban Systems") is left for the model
-# to infer from the text columns.
-CONCENTRATION_SPECIALIZATIONS: dict[str, tuple[str, ...]] = {
-    "Customer Experience and Product Design": ("product_innovation",),
-    "Data Analytics and Machine Learning": ("data_analytics",),
-    "Operations and Supply Chain Management": ("operations_supply_chain",),
-    "Product Management": ("product_innovation",),
-    "Managerial Analytics": ("data_analytics",),
-    "Design & Innovation": ("product_innovation",),
-    "Project and Process Management": ("project_management",),
-    "Systems Engineering": ("systems_engineering",),
-    "energy, environment and infrastructure systems": ("energy_sustainability",),
-    "Energy and Environment": ("energy_sustainability",),
-    "Strategy, Innovation, and Entrepreneurship (department areas)": ("product_innovation", "entrepreneurship"),
-    "Engineering Leadership and Innovation Management": ("product_innovation",),
-    "Entrepreneurship (focus areas from fall 2025)": ("entrepreneurship",),
-    "Sustainability (pathway)": ("energy_sustainability",),
-}
-
-# Whole degrees (by id) that ARE one specialization (a systems-engineering degree, a technical-
-# entrepreneurship degree), even without a concentration list naming it.
-DEGREE_SPECIALIZATIONS: dict[str, tuple[str, ...]] = {
-    "mit-sdm": ("systems_engineering",),
-    "utd-ms-sem": ("systems_engineering",),
-    "gatech-pmase": ("systems_engineering",),
-    "erau-msyse": ("systems_engineering",),
-    "lehigh-meng-te": ("entrepreneurship",),
-    "tmu-meng-ie": ("entrepreneurship",),
-    "hkust-msc-tle": ("entrepreneurship",),
-}
-
 
 def split_list(cell: str) -> list[str]:
     """Split a ';'-list cell into trimmed, non-empty items."""
     return [item.strip() for item in cell.split(";") if item.strip()]
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of an address, without a leading www."""
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
 
 
 def region_for(country: str, state: str) -> str:
@@ -381,13 +129,25 @@ def specializations_for(program_id: str, concentrations: str) -> str:
     return ";".join(spec for spec in SPECIALIZATION_ORDER if spec in found)
 
 
+def url_and_sources(row: dict[str, str], domains: tuple[str, ...]) -> tuple[str, list[str]]:
+    """The program page (or '') and the source list; a url that is not the program page joins the sources."""
+    url = row["url"].strip()
+    sources = split_list(row["source"])
+    if url and not_a_program_page(url, domains):
+        if not any(same_address(url, s) for s in sources):
+            sources.append(url)
+        url = ""
+    return url, sources
+
+
 def build_row(row: dict[str, str]) -> dict[str, str]:
     """Turn one research row into one programs.csv row."""
     key = (row["university"].strip(), row["program_name"].strip())
     program_id = IDS.get(key, "")
+    domains = DOMAINS.get(program_id, ())
     duration = duration_for(row["duration_months"])
     tuition, tuition_year = tuition_for(row)
-    url = row["url"].strip()
+    url, sources = url_and_sources(row, domains)
     return {
         "id": program_id,
         "university": key[0],
@@ -396,6 +156,7 @@ def build_row(row: dict[str, str]) -> dict[str, str]:
         "city": row["city"].strip(),
         "state_or_region": row["state_or_region"].strip(),
         "country": row["country"].strip(),
+        "domains": ";".join(domains),
         "region": region_for(row["country"].strip(), row["state_or_region"]),
         "formats": formats_for(row["format"]),
         "paces": paces_for(program_id, row, duration),
@@ -409,31 +170,80 @@ def build_row(row: dict[str, str]) -> dict[str, str]:
         "description": row["description"].strip(),
         "stem_designated": row["stem_designated"].strip(),
         "gre_required": row["gre_required"].strip(),
-        "url": url if url.startswith("https://") else "",
-        "source": ";".join(split_list(row["source"])),
+        "url": url,
+        "source": ";".join(sources),
+        "tuition_source": TUITION_SOURCES.get(program_id, "") if tuition else "",
         "last_verified": "",
     }
 
 
-def validate(research: list[dict[str, str]], rows: list[dict[str, str]]) -> list[str]:
-    """Return every problem found in the built rows and the override tables."""
+def validate_tables(research: list[dict[str, str]]) -> list[str]:
+    """Problems in the reviewed tables: keys that match no research row, unknown ids, unsupported quotes."""
     errors: list[str] = []
     keys = {(r["university"].strip(), r["program_name"].strip()) for r in research}
+    ids = set(IDS.values())
     errors += [f"IDS: no research row for {key}" for key in IDS if key not in keys]
-    for table_name, table in (("FULL_TIME", FULL_TIME), ("DEGREE_SPECIALIZATIONS", DEGREE_SPECIALIZATIONS)):
-        errors += [f"{table_name}: unknown program id '{pid}'" for pid in table if pid not in IDS.values()]
+    errors += [f"IDS: id '{pid}' used twice" for pid in ids if list(IDS.values()).count(pid) > 1]
+    tables = {
+        "DOMAINS": DOMAINS,
+        "GENERAL_KNOWLEDGE_DOMAINS": GENERAL_KNOWLEDGE_DOMAINS,
+        "FULL_TIME": FULL_TIME,
+        "DEGREE_SPECIALIZATIONS": DEGREE_SPECIALIZATIONS,
+        "TUITION_SOURCES": TUITION_SOURCES,
+        "TUITION_SOURCE_UNSTATED": TUITION_SOURCE_UNSTATED,
+    }
+    for name, table in tables.items():
+        errors += [f"{name}: unknown program id '{pid}'" for pid in table if pid not in ids]
+    errors += [f"DOMAINS: no domains for '{pid}'" for pid in sorted(ids - set(DOMAINS))]
+    for pid, domains in DOMAINS.items():
+        errors += [f"DOMAINS[{pid}]: '{d}' is not a bare domain like duke.edu" for d in domains if not DOMAIN.match(d)]
+    concentrations = {c for r in research for c in split_list(r["concentrations"])}
     errors += [
-        f"CONCENTRATION_SPECIALIZATIONS: unknown id {ids}"
-        for ids in CONCENTRATION_SPECIALIZATIONS.values()
-        if not set(ids) <= set(SPECIALIZATION_ORDER)
+        f"CONCENTRATION_SPECIALIZATIONS: no program names '{c}'"
+        for c in CONCENTRATION_SPECIALIZATIONS
+        if c not in concentrations
     ]
-    errors += [
-        f"DEGREE_SPECIALIZATIONS: unknown id {ids}"
-        for ids in DEGREE_SPECIALIZATIONS.values()
-        if not set(ids) <= set(SPECIALIZATION_ORDER)
-    ]
+    for ids_ in (*CONCENTRATION_SPECIALIZATIONS.values(), *DEGREE_SPECIALIZATIONS.values()):
+        if not set(ids_) <= set(SPECIALIZATION_ORDER):
+            errors.append(f"specialization tables: unknown id in {ids_}")
+    return errors
+
+
+def validate_row_against_research(row: dict[str, str], research_row: dict[str, str], notes: str) -> list[str]:
+    """Problems that need the research row: domains not backed by an address or NOTES, unquoted full-time."""
+    errors: list[str] = []
+    pid = row["id"]
+    where = f"{pid}"
+    addresses = [research_row["url"].strip(), *split_list(research_row["source"])]
+    hosts = {host_of(a) for a in addresses if a}
+    for domain in DOMAINS.get(pid, ()):
+        on_an_address = any(h == domain or h.endswith("." + domain) for h in hosts)
+        general = domain in GENERAL_KNOWLEDGE_DOMAINS.get(pid, ())
+        if on_an_address and general:
+            errors.append(f"{where}: '{domain}' is on a row address; drop it from GENERAL_KNOWLEDGE_DOMAINS")
+        elif not on_an_address and not general:
+            errors.append(f"{where}: '{domain}' is on no url or source of the row and not marked general knowledge")
+        elif general and not re.search(rf"`{re.escape(pid)}`.*`{re.escape(domain)}`", notes):
+            errors.append(f"{where}: '{domain}' is general knowledge but data/NOTES.md does not record it")
+    if pid in FULL_TIME:
+        text = " ".join(research_row[c] for c in ("program_name", "description", "duration_months", "credits"))
+        for fragment in FULL_TIME[pid].split("..."):
+            if fragment.strip().lower() not in text.lower():
+                errors.append(f"{where}: FULL_TIME quote '{fragment.strip()}' is not in the row's own words")
+    if row["tuition_usd"] and not row["tuition_source"] and pid not in TUITION_SOURCE_UNSTATED:
+        errors.append(f"{where}: a kept tuition needs TUITION_SOURCES or TUITION_SOURCE_UNSTATED")
+    if row["tuition_source"] and row["tuition_source"] not in split_list(row["source"]):
+        errors.append(f"{where}: tuition_source is not one of the row's sources")
+    if pid in TUITION_SOURCES and not row["tuition_usd"]:
+        errors.append(f"{where}: TUITION_SOURCES names a source for a tuition that is not kept")
+    return errors
+
+
+def validate(research: list[dict[str, str]], rows: list[dict[str, str]], notes: str = "") -> list[str]:
+    """Return every problem found in the built rows and the reviewed tables."""
+    errors = validate_tables(research)
     seen: set[str] = set()
-    for number, row in enumerate(rows, start=2):
+    for number, (row, research_row) in enumerate(zip(rows, research, strict=True), start=2):
         where = f"row {number} ({row['university']} / {row['program']})"
         errors += [f"{where}: empty required column '{col}'" for col in REQUIRED if not row[col]]
         if row["id"] and not SLUG.match(row["id"]):
@@ -448,34 +258,41 @@ def validate(research: list[dict[str, str]], rows: list[dict[str, str]]) -> list
                 errors.append(f"{where}: {col} '{row[col]}' is not yes/no/optional/empty")
         formula_cells = [col for col, value in row.items() if value.startswith(FORMULA_START)]
         errors += [f"{where}: '{col}' starts with a formula character" for col in formula_cells]
+        if row["id"]:
+            errors += validate_row_against_research(row, research_row, notes)
     return errors
 
 
 def main(argv: list[str]) -> int:
-    """Read the research CSV, build, validate and write data/programs.csv."""
-    research_path = Path(argv[1]) if len(argv) > 1 else DEFAULT_RESEARCH
+    """Read the research CSV, build, validate and write data/programs.csv (or --output)."""
+    parser = argparse.ArgumentParser(prog="build_programs", description=__doc__.splitlines()[0])
+    parser.add_argument("research", nargs="?", type=Path, default=DEFAULT_RESEARCH)
+    parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write (default data/programs.csv)")
+    args = parser.parse_args(argv[1:])
+    research_path, output = args.research, args.output
     try:
         with research_path.open(encoding="utf-8-sig", newline="") as handle:
             research = list(csv.DictReader(handle))
+        notes = NOTES.read_text(encoding="utf-8")
     except OSError as error:
-        print(f"build_programs: cannot read {research_path}: {error}", file=sys.stderr)
+        print(f"build_programs: cannot read {error.filename}: {error.strerror}", file=sys.stderr)
         return 1
     missing = [col for col in RESEARCH_COLUMNS if research and col not in research[0]]
     if missing or not research:
         print(f"build_programs: {research_path} has no rows or lacks columns {missing}", file=sys.stderr)
         return 1
     rows = [build_row(row) for row in research]
-    errors = validate(research, rows)
+    errors = validate(research, rows, notes)
     if errors:
         print(f"build_programs: {len(errors)} problem(s), nothing written:", file=sys.stderr)
         for error in errors:
             print(f"  {error}", file=sys.stderr)
         return 1
-    with OUTPUT.open("w", encoding="utf-8", newline="") as handle:
+    with output.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"build_programs: wrote {len(rows)} programs to {OUTPUT.relative_to(REPO_ROOT)}")
+    print(f"build_programs: wrote {len(rows)} programs to {output}")
     return 0
 
 

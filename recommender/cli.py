@@ -22,9 +22,16 @@ models_cli = AppGroup("models", help="List model versions and choose the active 
 
 
 def _metrics_line(metrics: dict) -> str:
-    return (
+    line = (
         f"top-1 {metrics['top1']:.1%}, top-3 {metrics['top3']:.1%}, MRR {metrics['mrr']:.3f} on {metrics['n']} personas"
     )
+    programs = metrics.get("programs")
+    if programs:
+        line += (
+            f"; programs precision@3 {programs['precision_at_3']:.1%}, nDCG@10 {programs['ndcg_at_10']:.1%},"
+            f" grounded reasons {programs['grounded_share']:.1%} on {programs['n']} program personas"
+        )
+    return line
 
 
 @click.command("train")

@@ -134,7 +134,11 @@ def seed_version(app: Flask, trained: TrainedVersion, *, activate: bool = True, 
             artifact_npz=artifact.npz,
             artifact_meta=artifact.meta_json,
             artifact_sha256=artifact.sha256,
-            metrics=trained.metrics.to_dict(),
+            metrics={
+                **trained.metrics.to_dict(),
+                "programs": trained.program_metrics.to_dict(),
+                "catalog": trained.recommender.meta["catalog_coverage"],
+            },
             status="active" if activate else "candidate",
             activated_at=utcnow() if activate else None,
         )

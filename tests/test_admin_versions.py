@@ -16,7 +16,7 @@ from recommender.services import accounts, catalog_import, dashboard, versions
 from recommender.services.state import catalogs_of
 from tests.conftest import make_app, seed_version
 from tests.test_admin import FAST_SCRYPT, actions, admin_client, state, token_of
-from tests.test_admin_uploads import program_rows, to_csv
+from tests.test_admin_uploads import program_rows, smaller_programs, to_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,7 +82,7 @@ def test_promote_then_roll_back_through_the_web(slow_app, trained):
     client = admin_client(app)
     original = trained.version_id
     assert serving(client) == original
-    candidate = train_candidate(app, to_csv(program_rows()[:-5]))
+    candidate = train_candidate(app, smaller_programs())
 
     listing = client.get("/admin/versions").get_data(as_text=True)
     assert f"/admin/versions/{candidate}/activate" in listing and f"/admin/versions/{candidate}/discard" in listing
@@ -172,7 +172,14 @@ def test_a_candidate_shows_metric_deltas_and_how_each_persona_moves(app, trained
     candidate = train_candidate(app, to_csv(rows))
 
     page = client.get(f"/admin/versions/{candidate}?all=1").get_data(as_text=True)
-    for label in ("Top-1 accuracy", "Top-3 accuracy", "Mean reciprocal rank"):
+    for label in (
+        "Specialization top-1 accuracy",
+        "Specialization top-3 accuracy",
+        "Specialization mean reciprocal rank",
+        "Program precision@3",
+        "Program nDCG@10",
+        "Program reasons grounded in program text",
+    ):
         assert label in page
     assert re.search(r'class="delta (up|down|same)">[+-]\d', page)
     row = page.split(f'<th scope="row">{persona.id}</th>', 1)[1].split("</tr>", 1)[0]

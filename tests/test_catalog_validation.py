@@ -22,6 +22,7 @@ GOOD = {
     "program": "Master of Engineering Management",
     "country": "USA",
     "region": "us_west",
+    "domains": "example.edu",
     "source": "https://example.edu/mem",
 }
 
@@ -44,11 +45,12 @@ def errors_of(raw: bytes) -> list[tuple[int, str, str]]:
 def test_minimal_good_row_parses_with_unknowns_empty():
     program = parse_programs(csv_bytes([GOOD])).programs[0]
     assert program.tuition_usd is None and program.formats == () and program.url == ""
-    assert program.link == "https://example.edu/mem"  # falls back to the first source
+    assert program.tuition_source == "" and program.tuition_source_kind is None
+    assert program.source_list() == [{"url": "https://example.edu/mem", "kind": "official", "host": "example.edu"}]
 
 
 def test_bundled_catalogue_is_valid():
-    assert len(load_programs().programs) == 65
+    assert len(load_programs().programs) == 120
 
 
 def test_a_bom_is_accepted():
@@ -105,7 +107,7 @@ def test_missing_required_column_is_named():
 
 
 def test_optional_columns_may_be_left_out():
-    columns = ("id", "university", "program", "country", "region", "source")
+    columns = ("id", "university", "program", "country", "domains", "region", "source")
     assert parse_programs(csv_bytes([GOOD], columns=columns)).programs[0].id == "example-mem"
 
 
@@ -142,3 +144,60 @@ def test_lists_and_numbers_are_normalised():
     assert program.formats == ("online", "hybrid")
     assert program.tuition_usd == 43200 and program.duration_months == 12
     assert program.concentrations == ("A", "B")
+
+
+@pytest.mark.parametrize(
+    ("domains", "message"),
+    [
+        ("", "is required"),
+        ("https://example.edu", "not a bare domain name"),
+        ("Example.edu", "not a bare domain name"),
+        ("example", "not a bare domain name"),
+        ("example.edu;example.edu", "more than once"),
+    ],
+)
+def test_bad_domains_are_refused(domains, message):
+    errors = errors_of(csv_bytes([{**GOOD, "domains": domains}]))
+    assert [(line, column) for line, column, _ in errors] == [(2, "domains")]
+    assert message in errors[0][2]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.com/mem", "https://notexample.edu/mem", "https://example.edu.evil.com/"]
+)
+def test_a_program_page_off_its_domains_is_refused(url):
+    errors = errors_of(csv_bytes([{**GOOD, "url": url}]))
+    assert errors == [(2, "url", errors[0][2])] and "not on the program's domains" in errors[0][2]
+
+
+def test_a_program_page_on_a_subdomain_is_accepted_and_its_sources_get_their_kind():
+    row = {**GOOD, "url": "https://mem.example.edu/", "source": "https://www.example.edu/mem;https://blog.other.com/x"}
+    program = parse_programs(csv_bytes([row])).programs[0]
+    assert program.url == "https://mem.example.edu/"
+    kinds = {s["url"]: (s["kind"], s["host"]) for s in program.to_dict()["sources"]}
+    assert kinds == {
+        "https://www.example.edu/mem": ("official", "example.edu"),
+        "https://blog.other.com/x": ("third-party", "blog.other.com"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"tuition_usd": "50000", "tuition_source": "https://other.org/fees"}, "must be one of the row's source"),
+        ({"tuition_source": "https://example.edu/mem"}, "tuition_usd is empty"),
+        ({"tuition_usd": "50000", "tuition_source": "https://example.edu/mem;https://example.edu/fees"}, "not a list"),
+    ],
+)
+def test_a_tuition_source_must_be_one_of_the_row_sources_for_a_given_tuition(extra, message):
+    row = {**GOOD, "source": "https://example.edu/mem;https://example.edu/fees", **extra}
+    errors = errors_of(csv_bytes([row]))
+    assert [(line, column) for line, column, _ in errors] == [(2, "tuition_source")]
+    assert message in errors[0][2]
+
+
+def test_tuition_source_kind_follows_the_named_source():
+    row = {**GOOD, "tuition_usd": "50000", "source": "https://example.edu/mem;https://rankings.example.com/mem"}
+    official = parse_programs(csv_bytes([{**row, "tuition_source": "https://example.edu/mem"}])).programs[0]
+    third = parse_programs(csv_bytes([{**row, "tuition_source": "https://rankings.example.com/mem"}])).programs[0]
+    assert (official.tuition_source_kind, third.tuition_source_kind) == ("official", "third-party")

@@ -12,7 +12,7 @@ from recommender.extensions import db
 from recommender.orm import AdminUser, ProgramUpload
 from recommender.services import accounts
 from tests.test_admin import FAST_SCRYPT, PASSWORD, actions, login, state
-from tests.test_admin_uploads import program_rows, to_csv
+from tests.test_admin_uploads import program_rows, smaller_programs, to_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,7 +98,7 @@ def write(tmp_path: Path, name: str, raw: bytes) -> Path:
 
 
 def test_cli_training_is_recorded_like_an_upload(app, runner, tmp_path):
-    path = write(tmp_path, "fewer.csv", to_csv(program_rows()[:-5]))
+    path = write(tmp_path, "fewer.csv", smaller_programs())
     result = runner.invoke(args=["train", "--data", str(path)])
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -118,8 +118,7 @@ def test_cli_refuses_what_the_upload_refuses(app, runner, tmp_path):
 
 def test_the_whole_promote_and_rollback_flow_through_the_cli(app, runner, tmp_path, trained):
     original = trained.version_id
-    rows = program_rows()[:-5]
-    trained_out = runner.invoke(args=["train", "--data", str(write(tmp_path, "fewer.csv", to_csv(rows)))])
+    trained_out = runner.invoke(args=["train", "--data", str(write(tmp_path, "fewer.csv", smaller_programs()))])
     assert trained_out.exit_code == 0, trained_out.output
     candidate = trained_out.stdout.split("version ", 1)[1].split()[0]
     assert state(app)[1] == original
@@ -150,6 +149,10 @@ def test_the_whole_promote_and_rollback_flow_through_the_cli(app, runner, tmp_pa
 
 def test_train_output_is_unchanged(app, runner, tmp_path):
     """Scripts read these lines; the shared import path must not change them."""
-    result = runner.invoke(args=["train", "--data", str(write(tmp_path, "p.csv", to_csv(program_rows()[:-5])))])
+    result = runner.invoke(args=["train", "--data", str(write(tmp_path, "p.csv", smaller_programs()))])
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("version ") and lines[1] == "programs 60" and lines[2].startswith("metrics top-1 ")
+    assert (
+        lines[0].startswith("version ")
+        and lines[1] == f"programs {len(program_rows()) - 5}"
+        and lines[2].startswith("metrics top-1 ")
+    )

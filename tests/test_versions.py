@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from recommender.domain.catalog import load_programs
 from recommender.extensions import db
 from recommender.ml import artifacts
 from recommender.ml.evaluation import PersonaMetrics
@@ -27,9 +28,11 @@ PROGRAMS = ROOT / "data" / "programs.csv"
 
 
 def smaller_programs(tmp_path: Path, drop: int = 5) -> Path:
-    lines = PROGRAMS.read_text(encoding="utf-8").splitlines(keepends=True)
+    """The bundled catalogue less `drop` programs no program persona expects, as a file."""
+    from tests.test_admin_uploads import smaller_programs as smaller_bytes
+
     path = tmp_path / "smaller.csv"
-    path.write_text("".join(lines[: len(lines) - drop]), encoding="utf-8")
+    path.write_bytes(smaller_bytes(drop))
     return path
 
 
@@ -45,7 +48,7 @@ def test_train_prints_version_and_metrics_and_activates(app, runner, tmp_path):
     result = runner.invoke(args=["train", "--data", str(smaller_programs(tmp_path)), "--activate"])
     assert result.exit_code == 0, result.output
     version_id = result.stdout.split("version ", 1)[1].split()[0]
-    assert "top-1" in result.output and "programs 60" in result.output
+    assert "top-1" in result.output and f"programs {len(load_programs().programs) - 5}" in result.output
     assert state(app) == (before_count + 1, version_id)
     assert client_version(app) == version_id
     assert (Path(app.config["MODELS_DIR"]) / version_id / "arrays.npz").exists()
@@ -238,7 +241,7 @@ def test_first_start_trains_and_activates_once(bare_app):
     assert state(bare_app) == first and first[0] == 1 and first[1]
     with bare_app.app_context():
         version = db.session.get(ModelVersion, first[1])
-        assert version.created_by == "system:first-start" and version.program_count == 65
+        assert version.created_by == "system:first-start" and version.program_count == len(load_programs().programs)
 
 
 def test_metrics_round_trip(trained):

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_admin_uploads import smaller_programs
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 WINDOW_SECONDS = 5.0
@@ -138,8 +140,7 @@ def test_two_gunicorn_workers_both_serve_a_new_version_within_five_seconds(tmp_p
         "MODEL_REFRESH_SECONDS": "2",
     }
     fewer = tmp_path / "fewer.csv"
-    lines = (ROOT / "data" / "programs.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    fewer.write_text("".join(lines[:-5]), encoding="utf-8")
+    fewer.write_bytes(smaller_programs())
     port = free_port()
     with gunicorn(tmp_path, env, port) as access_log:
         poller = Poller(port)

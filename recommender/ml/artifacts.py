@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 REQUIRED_ARRAYS: frozenset[str] = frozenset(
     {
         "answer_keys",
@@ -26,19 +26,17 @@ REQUIRED_ARRAYS: frozenset[str] = frozenset(
         "query_blocks",
         "item_rows",
         "specialization_ids",
-        "links",
         "program_ids",
         "program_id_rank",
-        "profile",
         "format_mask",
         "pace_mask",
+        "accelerated_unknown",
         "region",
         "tuition",
-        "vocabulary",
-        "program_terms_indptr",
-        "program_terms",
-        "answer_terms_indptr",
-        "answer_terms",
+        "grounding_kind",
+        "grounding_item",
+        "grounding_start",
+        "grounding_end",
     }
 )
 
@@ -114,8 +112,11 @@ def load(artifact: Artifact, expected_sha256: str) -> tuple[dict[str, np.ndarray
         raise ArtifactError("artifact item rows do not match its specializations and programs")
     if arrays["answer_rows"].shape[1] != arrays["item_rows"].shape[1]:
         raise ArtifactError("artifact answer rows and item rows have different widths")
-    if len(meta.get("evidence", ())) != n_programs:
-        raise ArtifactError("artifact metadata does not describe every program")
+    for name in ("grounding_kind", "grounding_item", "grounding_start", "grounding_end"):
+        if arrays[name].shape != (n_programs, n_specs):
+            raise ArtifactError(f"artifact {name} does not cover every program and specialization")
+    if int(arrays["grounding_kind"].max(initial=0)) > 5 or int(arrays["grounding_kind"].min(initial=0)) < 0:
+        raise ArtifactError("artifact grounding_kind holds an unknown kind")
     return arrays, meta
 
 

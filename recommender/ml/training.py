@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +13,8 @@ from sklearn.preprocessing import normalize
 from recommender.domain.catalog import Program, Specialization
 from recommender.ml import features
 from recommender.ml.features import FORMAT_BITS, PACE_BITS, Params
-
-TERMS_PER_PROGRAM = 40
+from recommender.ml.fit import accelerated_unknown
+from recommender.ml.grounding import evidence_arrays
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,6 @@ class Fitted:
     """
 
     arrays: dict[str, np.ndarray]
-    evidence: list[dict[str, str]]
     vectorizer: TfidfVectorizer
     svd: TruncatedSVD
     params: Params
@@ -72,7 +70,7 @@ def fit(programs: tuple[Program, ...], specializations: tuple[Specialization, ..
     counts = links.sum(axis=0)
     links = links / np.maximum(counts, 1.0) ** params.link_damping
 
-    profile, evidence = _profiles(programs, specializations, spec_tfidf, prog_tfidf, params)
+    profile = _profiles(programs, specializations, spec_tfidf, prog_tfidf, params)
 
     a_spec, b_spec = features.unit_pair(params.specialization_blocks)
     a_prog, b_prog = features.unit_pair(params.program_blocks)
@@ -103,17 +101,16 @@ def fit(programs: tuple[Program, ...], specializations: tuple[Specialization, ..
         "query_blocks": np.array(features.unit_pair(params.query_blocks), dtype=np.float32),
         "item_rows": np.vstack([spec_rows, prog_rows]).astype(np.float32),
         "specialization_ids": np.array(spec_ids, dtype=str),
-        "links": links.astype(np.float32),
         "program_ids": program_ids,
         "program_id_rank": np.argsort(np.argsort(program_ids, kind="stable"), kind="stable").astype(np.int64),
-        "profile": profile.astype(np.float32),
         "format_mask": np.array([_mask(p.formats, FORMAT_BITS) for p in programs], dtype=np.uint8),
         "pace_mask": np.array([_pace_mask(p) for p in programs], dtype=np.uint8),
+        "accelerated_unknown": np.array([accelerated_unknown(p) for p in programs], dtype=bool),
         "region": np.array([p.region for p in programs], dtype=str),
         "tuition": np.array([np.nan if p.tuition_usd is None else p.tuition_usd for p in programs], dtype=np.float64),
-        **_term_arrays(vectorizer, prog_tfidf, keys),
+        **evidence_arrays(programs, specializations),
     }
-    return Fitted(arrays, evidence, vectorizer, svd, params)
+    return Fitted(arrays, vectorizer, svd, params)
 
 
 def _mask(values: tuple[str, ...], bits: dict[str, int]) -> int:
@@ -134,16 +131,16 @@ def _profiles(
     spec_tfidf: Any,
     prog_tfidf: Any,
     params: Params,
-) -> tuple[np.ndarray, list[dict[str, str]]]:
-    """Which specializations each program teaches, and the words that show it.
+) -> np.ndarray:
+    """Which specializations each program teaches, as weights that sum to one per program.
 
     A program's own `specializations` column wins; otherwise the closest specializations by
-    text are inferred, keeping those within `profile_keep_ratio` of the best.
+    text are inferred, keeping those within `profile_keep_ratio` of the best. These weights only
+    place a program in the feature space; its reasons come from its own words (`grounding`).
     """
     spec_index = {s.id: i for i, s in enumerate(specializations)}
     similarity = (prog_tfidf @ spec_tfidf.T).toarray()
     profile = np.zeros((len(programs), len(specializations)))
-    evidence: list[dict[str, str]] = []
     for row, program in enumerate(programs):
         if program.specializations:
             for spec_id in program.specializations:
@@ -152,55 +149,8 @@ def _profiles(
             best = similarity[row].max()
             kept = similarity[row] >= params.profile_keep_ratio * best
             profile[row, kept] = similarity[row, kept]
-        total = profile[row].sum()
-        if total > 0:
-            profile[row] /= total
-        evidence.append(
-            {specializations[i].id: _evidence(program, specializations[i]) for i in np.flatnonzero(profile[row])}
-        )
-    return profile, evidence
-
-
-def _evidence(program: Program, spec: Specialization) -> str:
-    """Words from the program's own text that tie it to a specialization, for its reasons."""
-    if program.specializations and spec.id in program.specializations:
-        named = _best_concentration(program, spec)
-        return f"its “{named}” track matches" if named else f"its stated focus on {spec.name} matches"
-    text = program.text().lower()
-    found = [kw for kw in spec.keywords if re.search(rf"\b{re.escape(kw.lower())}\b", text)]
-    if found:
-        return "its courses and description cover " + ", ".join(found[:3])
-    return f"its description is closest to {spec.name}"
-
-
-def _best_concentration(program: Program, spec: Specialization) -> str:
-    words = {w for kw in [spec.name, *spec.keywords] for w in re.findall(r"[a-z]{4,}", kw.lower())}
-    scored = [
-        (len(words & set(re.findall(r"[a-z]{4,}", c.lower()))), -i, c) for i, c in enumerate(program.concentrations)
-    ]
-    best = max(scored, default=(0, 0, ""))
-    return best[2] if best[0] > 0 else ""
-
-
-def _term_arrays(vectorizer: TfidfVectorizer, prog_tfidf: Any, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Vocabulary terms of each program and each answer, for reasons that quote real words."""
-    prog = prog_tfidf.tocsr()
-    indptr, indices = [0], []
-    for row in range(prog.shape[0]):
-        start, end = prog.indptr[row], prog.indptr[row + 1]
-        cols, vals = prog.indices[start:end], prog.data[start:end]
-        top = cols[np.lexsort((cols, -vals))][:TERMS_PER_PROGRAM]
-        indices.extend(int(c) for c in top)
-        indptr.append(len(indices))
-    answers = vectorizer.transform([features.ANSWER_TEXT[k] for k in keys]).tocsr()
-    answers.sort_indices()
-    return {
-        "vocabulary": vectorizer.get_feature_names_out().astype(str),
-        "program_terms_indptr": np.array(indptr, dtype=np.int64),
-        "program_terms": np.array(indices, dtype=np.int64),
-        "answer_terms_indptr": answers.indptr.astype(np.int64),
-        "answer_terms": answers.indices.astype(np.int64),
-    }
+    totals = profile.sum(axis=1, keepdims=True)
+    return np.divide(profile, totals, out=np.zeros_like(profile), where=totals > 0)
 
 
 def sklearn_query(fitted: Fitted, answers: Any) -> np.ndarray:

@@ -260,6 +260,12 @@ def compare(
         MetricDelta(name, float(metrics[name]), float(active_metrics[name]) if active_metrics else None)
         for name in ("top1", "top3", "mrr")
     )
+    mine, theirs = metrics.get("programs") or {}, (active_metrics or {}).get("programs") or {}
+    deltas += tuple(
+        MetricDelta(name, float(mine[name]), float(theirs[name]) if name in theirs else None)
+        for name in ("precision_at_3", "ndcg_at_10", "grounded_share")
+        if name in mine
+    )
     labels = _program_label([version] if active is None else [version, active])
     shifts = []
     for persona in personas:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from recommender.domain import quiz
 from recommender.domain.catalog import SPECIALIZATION_IDS
-from recommender.ml.ranking import Recommendation, tuition_text
+from recommender.ml.fit import tuition_text
+from recommender.ml.ranking import ProgramMatch, Recommendation
 from recommender.orm import Feedback, ModelVersion
 from recommender.services.registry import ModelRegistry, UnknownVersion
 from recommender.services.submissions import writer_of
@@ -97,34 +98,15 @@ def to_api(recommendation: Recommendation, result_url: str) -> dict[str, Any]:
                 "id": m.specialization.id,
                 "name": m.specialization.name,
                 "score": m.score,
+                "band": m.band,
                 "reasons": list(m.reasons),
             }
             for m in recommendation.specializations
         ],
-        "programs": [
-            {
-                "id": m.program.id,
-                "university": m.program.university,
-                "program": m.program.program,
-                "url": m.program.url or None,
-                "score": m.score,
-                "formats": list(m.program.formats),
-                "paces": list(m.program.paces),
-                "region": m.program.region,
-                "tuition_usd": m.program.tuition_usd,
-                "tuition_year": m.program.tuition_year or None,
-                "cost": tuition_text(m.program),
-                "duration_months": m.program.duration_months,
-                "reasons": list(m.reasons),
-                "constraint_misses": list(m.constraint_misses),
-                "specializations": list(m.program.specializations or m.inferred_specializations),
-                "specializations_inferred": not m.program.specializations,
-                "sources": list(m.program.sources),
-                "last_verified": m.program.last_verified or None,
-            }
-            for m in recommendation.programs
-        ],
+        "programs": [program_to_api(m) for m in recommendation.programs],
         "programs_meeting_constraints": recommendation.programs_meeting_constraints,
+        "fit_counts": recommendation.fit_counts,
+        "coverage": list(recommendation.coverage_notes),
         "roles": [
             {
                 "id": r.id,
@@ -140,4 +122,38 @@ def to_api(recommendation: Recommendation, result_url: str) -> dict[str, Any]:
         ],
         "runner_up": recommendation.runner_up_note,
         "result_url": result_url,
+    }
+
+
+def program_to_api(m: ProgramMatch) -> dict[str, Any]:
+    """One ranked program as the API gives it (contract v1.1 fields first)."""
+    program = m.program
+    return {
+        "id": program.id,
+        "university": program.university,
+        "program": program.program,
+        "url": program.url or None,
+        "score": m.score,
+        "band": m.band,
+        "formats": list(program.formats),
+        "paces": list(program.paces),
+        "region": program.region,
+        "tuition_usd": program.tuition_usd,
+        "fit": m.fit,
+        "constraint_misses": list(m.constraint_misses),
+        "constraint_unknowns": list(m.constraint_unknowns),
+        "reasons": [*m.reasons, *m.constraint_notes],
+        "tuition_year": program.tuition_year or None,
+        "tuition_source_kind": program.tuition_source_kind,
+        "tuition_possibly_outdated": program.tuition_stale(),
+        "cost": tuition_text(program),
+        "duration_months": program.duration_months,
+        "general": m.general,
+        "specializations": list(program.specializations or m.inferred_specializations),
+        "specializations_inferred": not program.specializations,
+        "evidence": [{"specialization": s, "kind": kind, "words": words} for s, kind, words in m.evidence],
+        "domains": list(program.domains),
+        "sources": program.source_list(),
+        "newest_fact_age_years": program.newest_fact_age(),
+        "last_verified": program.last_verified or None,
     }

@@ -15,6 +15,7 @@ from recommender.ml import artifacts
 from recommender.ml.features import Params
 from recommender.ml.ranking import Recommender
 from recommender.orm import ActiveModel, AuditEvent, ModelVersion, utcnow
+from recommender.services.gate import judge
 
 if TYPE_CHECKING:
     from recommender.ml.pipeline import TrainedVersion
@@ -63,27 +64,18 @@ def list_versions(session: Session) -> list[ModelVersion]:
 
 
 def gate(session: Session, version: ModelVersion, *, floor: float, force: bool = False) -> GateDecision:
-    """Decide whether `version` may be served.
-
-    A version below the accuracy floor is refused. A candidate (never served) is also refused
-    when it scores below the active version, top-1 first then top-3; a version served before
-    may be rolled back to as long as it meets the floor. `force` overrides and says so.
-    """
-    metrics = version.metrics
-    top1, top3 = metrics["top1"], metrics["top3"]
-    reason = ""
-    if top1 < floor:
-        reason = f"persona top-1 accuracy {top1:.1%} is below the floor of {floor:.1%}"
+    """Decide whether `version` may be served, by the rules in `services.gate`; `force` overrides and says so."""
     current = active_version(session)
-    if not reason and current is not None and current.id != version.id and version.status == "candidate":
-        now1, now3 = current.metrics["top1"], current.metrics["top3"]
-        if (top1, top3) < (now1, now3):
-            reason = (
-                f"persona accuracy (top-1 {top1:.1%}, top-3 {top3:.1%}) is below the active "
-                f"version {current.id} (top-1 {now1:.1%}, top-3 {now3:.1%})"
-            )
-    if not reason:
-        return GateDecision(True, f"passes the gate (top-1 {top1:.1%}, top-3 {top3:.1%}, floor {floor:.1%})")
+    verdict = judge(
+        version.metrics,
+        floor=floor,
+        active=current.metrics if current is not None and current.id != version.id else None,
+        active_id=current.id if current is not None else "",
+        candidate=version.status == "candidate",
+    )
+    if not verdict.problems:
+        return GateDecision(True, f"passes the gate ({verdict.summary}, floor {floor:.1%})")
+    reason = "; ".join(verdict.problems)
     if force:
         return GateDecision(True, f"FORCED past the gate: {reason}", forced=True)
     return GateDecision(False, f"refused: {reason}")
@@ -132,7 +124,11 @@ def train_version(
         artifact_npz=trained.artifact.npz,
         artifact_meta=trained.artifact.meta_json,
         artifact_sha256=trained.artifact.sha256,
-        metrics=trained.metrics.to_dict(),
+        metrics={
+            **trained.metrics.to_dict(),
+            "programs": trained.program_metrics.to_dict(),
+            "catalog": trained.recommender.meta["catalog_coverage"],
+        },
         status="candidate",
     )
     session.add(version)
@@ -146,6 +142,9 @@ def train_version(
         programs=len(programs_file.programs),
         top1=trained.metrics.top1,
         top3=trained.metrics.top3,
+        program_precision_at_3=trained.program_metrics.precision_at_3,
+        program_ndcg_at_10=trained.program_metrics.ndcg_at_10,
+        grounded_share=trained.program_metrics.grounded_share,
     )
     decision = None
     if activate:

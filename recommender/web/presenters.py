@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 from recommender.domain import quiz
 from recommender.domain.catalog import LEVELS, Catalogs, Certification, Program, Role, Specialization
-from recommender.ml.ranking import CONSTRAINTS, ProgramMatch, constraint_reasons, tuition_text
+from recommender.ml.fit import tuition_text
+from recommender.ml.ranking import ProgramMatch
 from recommender.web.forms import EXPERIENCE_RANGES
 
 # Top specializations whose roles and certifications are shown (the recommender uses three).
@@ -109,8 +110,12 @@ class ProgramView:
 
     @property
     def tuition(self) -> str:
+        if self.program.tuition_usd is None:
+            return "Not published — check with the program"
         text = tuition_text(self.program)
-        return text[0].upper() + text[1:]
+        if self.program.tuition_stale():
+            text += "; more than three academic years old, so possibly out of date"
+        return text
 
     @property
     def location(self) -> str:
@@ -131,7 +136,16 @@ class ProgramView:
         misses = [CONSTRAINT_LABELS[c] for c in self.match.constraint_misses]
         if not misses:
             return ""
-        return f"Does not meet your {joined(misses)} {'choice' if len(misses) == 1 else 'choices'}."
+        return f"Outside your limits: its published {joined(misses)} {'does' if len(misses) == 1 else 'do'} not match."
+
+    @property
+    def unknowns_text(self) -> str:
+        """A plain sentence naming each limit that cannot be checked because the fact is not published."""
+        unknown = [CONSTRAINT_LABELS[c] for c in self.match.constraint_unknowns]
+        if not unknown:
+            return ""
+        verb = "is" if len(unknown) == 1 else "are"
+        return f"Might fit: its {joined(unknown)} {verb} not published — check with the program."
 
     @property
     def specializations_inferred(self) -> bool:
@@ -139,15 +153,8 @@ class ProgramView:
 
 
 def program_view(answers: quiz.Answers, match: ProgramMatch, rank: int) -> ProgramView:
-    """Split a program's reasons into why it fits and what it says about the user's constraints."""
-    missed = [c in match.constraint_misses for c in CONSTRAINTS]
-    notes = tuple(constraint_reasons(answers, match.program, missed))
-    reasons = match.reasons
-    # The ranker appends exactly these constraint sentences after its fit reasons; if that ever
-    # changes, show every reason as a fit reason rather than lose one.
-    if notes and reasons[len(reasons) - len(notes) :] == notes:
-        return ProgramView(match, rank, reasons[: len(reasons) - len(notes)], notes)
-    return ProgramView(match, rank, reasons, ())
+    """A ranked program with its fit reasons and what its facts say about the user's limits."""
+    return ProgramView(match, rank, match.reasons, match.constraint_notes)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from recommender.domain.catalog.csvfile import (
     RowError,
     read_rows,
 )
-from recommender.domain.catalog.personas import Persona, load_personas
+from recommender.domain.catalog.personas import Persona, ProgramPersona, load_personas, load_program_personas
 from recommender.domain.catalog.programs import (
     ACCELERATED_MAX_MONTHS,
     MAX_FILE_BYTES,
@@ -56,6 +56,7 @@ __all__ = [
     "Certification",
     "Persona",
     "Program",
+    "ProgramPersona",
     "ProgramsFile",
     "Role",
     "RowError",
@@ -63,6 +64,7 @@ __all__ = [
     "load_catalogs",
     "load_certifications",
     "load_personas",
+    "load_program_personas",
     "load_programs",
     "load_roles",
     "load_specializations",
@@ -79,6 +81,7 @@ class Catalogs:
     roles: tuple[Role, ...]
     certifications: tuple[Certification, ...]
     personas: tuple[Persona, ...]
+    program_personas: tuple[ProgramPersona, ...] = ()
 
     @property
     def roles_by_id(self) -> dict[str, Role]:
@@ -91,9 +94,12 @@ class Catalogs:
     def sha256(self) -> str:
         """A digest of the static catalogue files, recorded with each trained version."""
         digest = hashlib.sha256()
-        for name in ("specializations.csv", "roles.csv", "certifications.csv", "personas.csv"):
+        for name in STATIC_FILES:
             digest.update((DATA_DIR / name).read_bytes())
         return digest.hexdigest()
+
+
+STATIC_FILES = ("specializations.csv", "roles.csv", "certifications.csv", "personas.csv", "program_personas.csv")
 
 
 def load_catalogs() -> Catalogs:
@@ -117,4 +123,4 @@ def load_catalogs() -> Catalogs:
     ]
     if errors:
         raise CatalogError(errors, "specializations.csv")
-    return Catalogs(specs, roles, certs, personas)
+    return Catalogs(specs, roles, certs, personas, load_program_personas())

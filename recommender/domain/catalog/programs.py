@@ -102,15 +102,17 @@ class Program:
 
     @property
     def tuition_source_kind(self) -> SourceKind | None:
-        """Where the tuition figure comes from: its own source, else what the row's sources are.
+        """Where the tuition figure comes from: its own source, else what every source of the row is.
 
-        A row whose sources are all third-party can only have taken its tuition from one of them.
+        A row whose sources are all third-party (or all official) can only have taken its tuition
+        from one of those; with mixed sources and no `tuition_source` it is not known (None).
         """
         if self.tuition_usd is None:
             return None
         if self.tuition_source:
             return self.source_kind(self.tuition_source)
-        return "official" if any(self.source_kind(u) == "official" for u in self.sources) else "third-party"
+        kinds = {self.source_kind(u) for u in self.sources}
+        return kinds.pop() if len(kinds) == 1 else None
 
     def tuition_age(self, today: dt.date | None = None) -> int | None:
         """Academic years since the tuition's year, or None when there is no dated tuition."""
@@ -300,3 +302,18 @@ def load_programs(path: Path | None = None) -> ProgramsFile:
     """Read and validate a programs file from disk (default: the bundled catalogue)."""
     path = path or DATA_DIR / "programs.csv"
     return parse_programs(path.read_bytes(), source=str(path.name))
+
+
+# Columns whose coverage is tracked (filled share per column); identity columns are always filled.
+COVERAGE_COLUMNS: tuple[str, ...] = tuple(c for c in PROGRAM_COLUMNS if c not in PROGRAM_REQUIRED)
+
+
+def coverage(programs: tuple[Program, ...]) -> dict[str, float]:
+    """The share of programs with each optional column filled, plus `programs`: how many there are."""
+    attributes = {"source": "sources", "specializations": "specializations"}
+    shares: dict[str, float] = {"programs": float(len(programs))}
+    for column in COVERAGE_COLUMNS:
+        name = attributes.get(column, column)
+        filled = sum(1 for p in programs if getattr(p, name) not in (None, "", ()))
+        shares[column] = round(filled / len(programs), 4) if programs else 0.0
+    return shares

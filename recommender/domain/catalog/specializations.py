@@ -23,13 +23,20 @@ SPECIALIZATION_IDS: tuple[str, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Specialization:
-    """One of the eight specializations, with the quiz answers an adviser links to it."""
+    """One of the eight specializations, with the quiz answers an adviser links to it.
+
+    `track_terms` are the words that, in a program's own name, track or course titles, show that
+    it teaches this specialization (a trailing `*` matches any ending); `subject` names it in
+    a sentence ("it names no construction track").
+    """
 
     id: str
     name: str
     summary: str
     description: str
     keywords: tuple[str, ...]
+    subject: str
+    track_terms: tuple[str, ...]
     interests: tuple[str, ...]
     goals: tuple[str, ...]
     backgrounds: tuple[str, ...]
@@ -64,6 +71,8 @@ def load_specializations(path: Path | None = None) -> tuple[Specialization, ...]
         "summary",
         "description",
         "keywords",
+        "subject",
+        "track_terms",
         "interests",
         "goals",
         "backgrounds",
@@ -80,6 +89,8 @@ def load_specializations(path: Path | None = None) -> tuple[Specialization, ...]
             summary=row.text("summary", required=True),
             description=row.text("description", required=True),
             keywords=split_cell(row.text("keywords", required=True)),
+            subject=row.text("subject", required=True),
+            track_terms=split_cell(row.text("track_terms", required=True)),
             interests=row.choices("interests", quiz.INTERESTS),
             goals=row.choices("goals", quiz.GOALS),
             backgrounds=row.choices("backgrounds", quiz.BACKGROUNDS),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from recommender.extensions import db
@@ -20,18 +18,6 @@ def _version_or_404(version_id: str) -> ModelVersion:
     if found is None:
         abort(404)
     return found
-
-
-def program_metrics_of(version: ModelVersion) -> dict[str, object] | None:
-    """The program metrics training recorded for a version, if it recorded any."""
-    found = (version.metrics or {}).get("programs")
-    if isinstance(found, dict):
-        return found
-    try:
-        found = json.loads(version.artifact_meta).get("program_metrics")
-    except (ValueError, AttributeError):
-        return None
-    return found if isinstance(found, dict) else None
 
 
 def _floor() -> float:
@@ -71,8 +57,6 @@ def version_detail(version_id: str):
     return render_template(
         "admin/version.html",
         diff=diff,
-        program_metrics=program_metrics_of(version),
-        active_program_metrics=program_metrics_of(active) if active is not None else None,
         version=version,
         active=active,
         comparison=comparison,
