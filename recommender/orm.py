@@ -93,6 +93,9 @@ class Submission(db.Model):
     top_specialization: Mapped[str] = mapped_column(String(64), index=True)
     channel: Mapped[str] = mapped_column(String(8))  # "api" or "web"
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The ids of the programs the recommendation showed, best first: what the data-quality page
+    # counts to rank missing facts by how often students see them. NULL for older rows.
+    shown_program_ids: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class Feedback(db.Model):

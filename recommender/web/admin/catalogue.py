@@ -13,7 +13,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from recommender.domain.catalog import PROGRAM_COLUMNS, Program
 from recommender.domain.catalog.revisions import program_row
 from recommender.extensions import db
-from recommender.services import catalog_edits, versions
+from recommender.services import catalog_edits, catalog_quality, versions
 from recommender.web.admin.blueprint import actor, attachment, bp
 from recommender.web.admin.forms import PROGRAM_LABELS, ProgramForm, RetireForm, multi_value
 
@@ -62,6 +62,22 @@ def catalogue():
         matching=len(shown),
         query=query,
         pending=[v for v in versions.list_versions(db.session) if v.status == "candidate"],
+    )
+
+
+@bp.get("/catalogue/quality")
+def data_quality():
+    """Coverage per column, the most shown programs lacking cost, format or pace, and facts to check."""
+    version, programs = _catalogue()
+    report, gaps = catalog_quality.quality(db.session, programs)
+    return render_template(
+        "admin/quality.html",
+        version=version,
+        report=report,
+        gaps=gaps[:50],
+        gap_count=len(gaps),
+        days=catalog_quality.WINDOW_DAYS,
+        labels=PROGRAM_LABELS,
     )
 
 
