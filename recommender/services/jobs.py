@@ -92,7 +92,8 @@ def start(session: Session, app: Flask, upload: ProgramUpload, *, actor: str) ->
         if found is None:
             raise
         return found, False
-    versions.audit(session, actor=actor, action="job_queued", target=f"job {job.id}", upload=upload.id,
+    why = upload.reason or f"{'edited' if upload.kind == 'edit' else 'uploaded'} {upload.source_name}"
+    versions.audit(session, actor=actor, action="job_queued", target=f"job {job.id}", reason=why, upload=upload.id,
                    revision=upload.sha256, queue="rq" if job_queue.enabled(app) else "embedded")  # fmt: skip
     session.commit()
     dispatch(app, job.id, revision_sha256=upload.sha256)
@@ -117,6 +118,8 @@ def retry(session: Session, app: Flask, job_id: int, *, actor: str) -> bool:
 
     One conditional update decides, so two clicks (or two admins) retry it once.
     """
+    found = session.get(TrainingJob, job_id, populate_existing=True)
+    previous = found.error if found is not None else ""
     result = session.execute(
         update(TrainingJob)
         .where(TrainingJob.id == job_id, TrainingJob.status == "failed")
@@ -126,7 +129,8 @@ def retry(session: Session, app: Flask, job_id: int, *, actor: str) -> bool:
         session.rollback()
         return False
     job = session.get(TrainingJob, job_id, populate_existing=True)
-    versions.audit(session, actor=actor, action="job_retry", target=f"job {job_id}", attempts=job.attempts)
+    versions.audit(session, actor=actor, action="job_retry", target=f"job {job_id}", attempts=job.attempts,
+                   reason=f"retried after: {previous}"[:500])  # fmt: skip
     session.commit()
     dispatch(app, job_id, revision_sha256=job.revision_sha256 or "", force=True)
     return True
@@ -184,7 +188,7 @@ def run_job(app: Flask, job_id: int) -> None:
             error = f"{type(exc).__name__}: {exc}"[:2000]
             _finish(session, job_id, attempt, status="failed", error=error)
             versions.audit(session, actor=job.actor, action="train_failed", target=f"job {job_id}",
-                           error=error[:500])  # fmt: skip
+                           reason=error[:500], worker=worker_name())  # fmt: skip
             session.commit()
             return
         finally:
@@ -192,7 +196,8 @@ def run_job(app: Flask, job_id: int) -> None:
             beat.join(timeout=5)
         _finish(session, job_id, attempt, status="succeeded", version_id=outcome.version.id)
         versions.audit(session, actor=job.actor, action="job_succeeded", target=f"job {job_id}",
-                       version=outcome.version.id, attempts=attempt)  # fmt: skip
+                       reason=f"trained candidate {outcome.version.id}", version=outcome.version.id, attempts=attempt,
+                       worker=worker_name())  # fmt: skip
         session.commit()
 
 

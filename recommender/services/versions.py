@@ -138,6 +138,7 @@ def train_version(
         actor=actor,
         action="train",
         target=version.id,
+        reason=f"trained from {source_name}",
         source=source_name,
         programs=len(programs_file.programs),
         top1=trained.metrics.top1,
@@ -194,15 +195,15 @@ def activate(
     return decision
 
 
-def discard(session: Session, version_id: str, *, actor: str) -> None:
-    """Discard a candidate that will not be served."""
+def discard(session: Session, version_id: str, *, actor: str, reason: str = "") -> None:
+    """Discard a candidate that will not be served; the reason goes to the audit log."""
     version = session.get(ModelVersion, version_id)
     if version is None:
         raise VersionError(f"no version {version_id!r}")
     if version.status != "candidate":
         raise VersionError(f"only candidates can be discarded; {version_id} is {version.status}")
     version.status = "discarded"
-    audit(session, actor=actor, action="discard", target=version_id)
+    audit(session, actor=actor, action="discard", target=version_id, reason=reason or "no reason given")
     session.commit()
 
 

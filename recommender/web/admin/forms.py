@@ -38,6 +38,7 @@ class UploadForm(FlaskForm):
     """A programs CSV; its name, size and every row are checked by the shared import service."""
 
     file = FileField("Programs file (CSV, at most 5 MiB)", validators=[FileRequired("Choose a CSV file to upload.")])
+    reason = StringField("Why (for the audit log)", validators=[Length(max=500)])
 
 
 # How each column of the programs file is edited; every value is checked by parse_programs anyway.

@@ -22,8 +22,9 @@ def upload():
         raw = storage.read()
         try:
             accepted, programs_file = catalog_import.receive(
-                db.session, raw, source_name=storage.filename or "upload.csv", actor=actor()
-            )
+                db.session, raw, source_name=storage.filename or "upload.csv", actor=actor(),
+                reason=" ".join((form.reason.data or "").split()),
+            )  # fmt: skip
         except catalog_import.ImportRefused as refused:
             return render_template(
                 "admin/upload.html",

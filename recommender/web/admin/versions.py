@@ -98,7 +98,7 @@ def discard(version_id: str):
     """Discard a candidate that should never be served."""
     _version_or_404(version_id)
     try:
-        versions.discard(db.session, version_id, actor=actor())
+        versions.discard(db.session, version_id, actor=actor(), reason=request.form.get("reason", "")[:500].strip())
     except versions.VersionError as exc:
         flash(f"Not discarded: {exc}.", "error")
     else:
