@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from recommender.domain.catalog.programs import PROGRAM_COLUMNS, Program
 
-LIST_COLUMNS = frozenset({"domains", "formats", "paces", "specializations", "concentrations", "core_courses"})
+LIST_COLUMNS = frozenset({"domains", "formats", "paces", "specializations", "concentrations", "core_courses", "source"})
 # Columns that say where facts come from or when they were checked, rather than being facts.
 PROVENANCE_COLUMNS = frozenset({"source", "tuition_source", "last_verified"})
 
@@ -56,6 +56,21 @@ class FieldChange:
     column: str
     before: str
     after: str
+
+    @property
+    def is_list(self) -> bool:
+        """A `;`-list column, shown as the items it gained and lost rather than two long cells."""
+        return self.column in LIST_COLUMNS
+
+    @property
+    def added(self) -> tuple[str, ...]:
+        old = set(self.before.split(";"))
+        return tuple(v for v in self.after.split(";") if v and v not in old)
+
+    @property
+    def removed(self) -> tuple[str, ...]:
+        new = set(self.after.split(";"))
+        return tuple(v for v in self.before.split(";") if v and v not in new)
 
 
 @dataclass(frozen=True, slots=True)
