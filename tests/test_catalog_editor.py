@@ -261,3 +261,24 @@ def test_the_catalogue_page_lists_and_finds_programs(app):
     assert f"/admin/catalogue/programs/{program.id}/edit" in page
     found = client.get("/admin/catalogue", query_string={"q": program.id}).get_data(as_text=True)
     assert f"/admin/catalogue/programs/{program.id}/edit" in found and "1 of" in found
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"description": "x" * 10_000}, "the limit is 4,000"),
+        ({"university": "Nul\x00byte"}, "NUL"),
+        ({"change_source": "javascript:alert(1)", "credits": "12"}, "is not a http:// or https:// address"),
+        ({"formats": ";".join(["online"] * 3)}, "lists a value more than once"),
+        ({"reason": "y" * 600, "credits": "12", "change_source": "https://example.edu/x"}, "Field cannot be longer"),
+    ],
+)
+def test_hostile_editor_input_is_a_named_refusal_not_a_500(app, changes, message):
+    client = admin_client(app)
+    program = without_tuition()
+    changes = {"reason": "attack", **changes}
+    before = counts(app)
+    response = edit(client, program, **changes)
+    assert response.status_code == 422, response.status_code
+    assert message in html.unescape(response.get_data(as_text=True))
+    assert counts(app) == before
