@@ -107,3 +107,39 @@ def test_an_unreachable_queue_keeps_the_job_queued_without_an_error(database_url
 def test_the_worker_command_refuses_to_run_without_a_queue(app):
     result = app.test_cli_runner().invoke(args=["worker", "--burst"])
     assert result.exit_code != 0 and "JOB_QUEUE_URL is not set" in result.output
+
+
+def test_two_requests_submitting_one_revision_at_once_make_one_job(app, monkeypatch):
+    import threading
+
+    from recommender.orm import ProgramUpload
+
+    raw = smaller_programs()
+    import hashlib
+
+    digest = hashlib.sha256(raw).hexdigest()
+    dispatched: list[int] = []
+    monkeypatch.setattr(jobs, "dispatch", lambda _app, job_id, **_kw: dispatched.append(job_id))
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def submit():
+        with app.app_context():
+            revision = ProgramUpload(actor="a", source_name="p.csv", size_bytes=len(raw), sha256=digest,
+                                     status="accepted", error_count=0, content=raw)  # fmt: skip
+            db.session.add(revision)
+            db.session.commit()
+            barrier.wait()
+            job, _created = jobs.start(db.session, app, revision, actor="a")
+            results.append(job.id)
+            db.session.remove()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(results) == 2 and len(set(results)) == 1
+    assert dispatched == results[:1]
+    with app.app_context():
+        assert len(db.session.scalars(select(TrainingJob)).all()) == 1
