@@ -104,13 +104,15 @@ def test_programs_show_their_facts_link_sources_and_unknown_cost(client):
     body = api(client)
     assert ranked_names(html, "programs") == [p["program"] for p in body["programs"]]
     for program in body["programs"]:
-        assert f'href="{escape(program["url"])}"' in block
+        if program["url"]:
+            assert f'href="{escape(program["url"])}"' in block
         for source in program["sources"]:
-            assert f'href="{escape(source)}"' in block
+            assert f'href="{escape(source["url"])}"' in block
     text = visible_text(block)
-    assert "Cost not known" in text  # most programs publish no whole-program tuition
+    # Most programs publish no whole-program tuition: each says so, never a guess.
     unknown = [p for p in body["programs"] if p["tuition_usd"] is None]
-    assert unknown and text.count("Cost not known") >= len(unknown)
+    assert unknown and text.count("Not published — check with the program") >= len(unknown)
+    assert "(official)" in text and "(third-party)" in text
     known = next(p for p in body["programs"] if p["tuition_usd"] is not None)
     assert f"${known['tuition_usd']:,}" in text
     assert "Last verified Not recorded" in text
@@ -121,18 +123,23 @@ def test_programs_show_their_facts_link_sources_and_unknown_cost(client):
 def test_a_program_that_misses_a_limit_says_which(client):
     html = client.get(results_url(client, max_budget_usd=50_000, format="online")).text
     body = api(client, max_budget_usd=50_000, format="online")
-    missing = [p for p in body["programs"] if p["constraint_misses"]]
-    assert missing, "this persona's results include programs over budget or of unknown cost"
+    unknown = [p for p in body["programs"] if p["constraint_unknowns"]]
+    assert unknown, "this persona's results include programs whose cost or format is not published"
     text = visible_text(section(html, "programs"))
-    assert "Does not meet your budget choice." in text
-    assert "Cost not known, so it cannot be checked against your budget." in text
+    assert "Cost not published — check with the program." in text
+    assert "Might fit: its budget is not published — check with the program." in text
     assert "Offered online, as you asked." in text
-    assert f"{body['programs_meeting_constraints']} programs meet all of your limits" in text
+    counts = body["fit_counts"]
+    assert (
+        f"{counts['meets']} fit your limits · {counts['unknown']} might fit: facts not published · "
+        f"{counts['misses']} are outside your limits"
+    ) in text
+    assert "over your" not in " ".join(r for p in unknown for r in p["reasons"] if "budget" in p["constraint_unknowns"])
 
 
 def test_no_program_meeting_every_limit_is_said_plainly(client):
     html = client.get(results_url(client, format="hybrid", pace="accelerated", max_budget_usd=30_000)).text
-    assert "No program in our list meets all of your limits." in visible_text(html)
+    assert "No program in our catalogue is known to meet all of your limits." in visible_text(html)
 
 
 def test_career_roles_sit_on_the_ladder_with_pay_source_and_links(client, catalogs):
@@ -249,18 +256,20 @@ def test_compare_shows_two_or_three_programs_side_by_side(client):
     html = client.get(url).text
     boxes = [i for i in inputs(html) if i.name == "ids"]
     assert len(boxes) == len(api(client)["programs"]) and all(b.form == "compare-form" for b in boxes)
-    ids = [b.value for b in boxes[:3]]
+    ranked = api(client, max_budget_usd=50_000)["programs"]
+    # One that fits the budget and two whose cost is not published, in ranked order.
+    programs = [next(p for p in ranked if p["fit"] == "meets"), *[p for p in ranked if p["fit"] == "unknown"][:2]]
+    ids = [p["id"] for p in programs]
     response = client.get(compare_url(url, ids))
     assert response.status_code == 200
     table = re.search(r"<table.*</table>", response.text, re.S).group(0)
     headers = re.findall(r'<th scope="col">(.*?)</th>', table, re.S)
-    programs = api(client, max_budget_usd=50_000)["programs"][:3]
     assert len(headers) == 3
     for header, program in zip(headers, programs, strict=True):
         assert program["program"] in visible_text(header)
     text = visible_text(table)
-    assert "Tuition" in text and "Cost not known" in text and "Meets all of them" in text
-    assert "Does not meet your budget choice." in text
+    assert "Tuition" in text and "Not published — check with the program" in text and "Meets all of them" in text
+    assert "Might fit: its budget is not published — check with the program." in text
 
 
 def test_compare_refuses_more_than_three_and_keeps_the_ticks(client):

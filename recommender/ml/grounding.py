@@ -108,8 +108,8 @@ def evidence_arrays(
             for spec, left, right in _spans(pattern, groups, text):
                 if place_kind <= kind[row, spec]:
                     continue
-                if place_kind in (TRACK, COURSE):
-                    left, right = 0, len(text)  # a track or course is quoted whole
+                if place_kind in (NAME, TRACK, COURSE):
+                    left, right = 0, len(text)  # a name, track or course is quoted whole
                 elif place_kind == DESCRIPTION:
                     left, right = phrase_around(text, left, right)
                 kind[row, spec], item[row, spec], start[row, spec], end[row, spec] = place_kind, index, left, right

@@ -21,6 +21,7 @@ MAX_REASONS = 4
 ID_BITS = 20  # program id rank in the low bits of the sort key; up to ~1M programs
 SCORE_BITS = 21  # (1 - score) at 1e-6 resolution: 0 .. 2e6 < 2**21
 LEVEL_BITS = 6  # grounding level 0..33
+BREADTH_BITS = 2  # how many of the user's other top specializations a program also names: 0..2
 SCORE_STEPS = 1_000_000
 RECENT_RECOMMENDATIONS = 1024  # scores are ranked at 1e-6 resolution, so float noise never reorders
 # A specialization counts among the user's best for program grounding when it scores at least
@@ -179,6 +180,11 @@ class Recommender:
             level = np.maximum(level, np.maximum(named, described))
         return level
 
+    def breadth(self, top: list[int]) -> np.ndarray:
+        """How many of the user's top specializations after the best one each program also names (0..2)."""
+        named = self.strength[:, top[1:]] >= grounding.NAMED
+        return named.sum(axis=1).astype(np.int64)
+
     def rank(self, answers: quiz.Answers, limit: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Order specializations and the top `limit` programs; no explanations.
 
@@ -201,9 +207,11 @@ class Recommender:
         codes = fit.fit_codes(misses, unknown)
         clipped = np.clip(scores[self.n_specs :].astype(np.float64), -1.0, 1.0)
         badness = np.rint((1.0 - clipped) * SCORE_STEPS).astype(np.int64)
+        breadth = self.breadth(top)
         key = (
-            (codes << (LEVEL_BITS + SCORE_BITS + ID_BITS))
-            | ((63 - levels) << (SCORE_BITS + ID_BITS))
+            (codes << (LEVEL_BITS + BREADTH_BITS + SCORE_BITS + ID_BITS))
+            | ((63 - levels) << (BREADTH_BITS + SCORE_BITS + ID_BITS))
+            | ((3 - breadth) << (SCORE_BITS + ID_BITS))
             | (badness << ID_BITS)
             | self.id_rank
         )
@@ -271,16 +279,14 @@ class Recommender:
         named = self.strength[:, best] >= grounding.NAMED
         count, total = int(named.sum()), len(self.programs)
         fitting = int((named & (codes == fit.MEETS)).sum())
+        what = f"{reasons.a(spec.subject)} track, degree or course"
         if count == 0:
-            return (f"None of the {total:,} programs in our catalogue name a {spec.subject} track, degree or course.",)
+            return (f"None of the {total:,} programs in our catalogue name {what}.",)
         verb = "names" if count == 1 else "name"
         fits = "it fits" if count == 1 else f"{fitting:,} fit"
         if count == 1 and not fitting:
             fits = "it is outside your limits or its facts are not published"
-        return (
-            f"{count:,} of {total:,} programs in our catalogue {verb} a {spec.subject} track, degree or course; "
-            f"{fits} your limits.",
-        )
+        return (f"{count:,} of {total:,} programs in our catalogue {verb} {what}; {fits} your limits.",)
 
     def _specialization_match(
         self, answers: quiz.Answers, keys: list[str], index: int, score: float, parts: list[float], ranked: list[int]
