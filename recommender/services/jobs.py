@@ -39,7 +39,8 @@ class JobRunner:
     """A one-thread pool per process; re-made after a fork so a preloading server stays safe."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Re-entrant: a future that is already done runs its callback inside submit(), under the lock.
+        self._lock = threading.RLock()
         self._executor: ThreadPoolExecutor | None = None
         self._pid: int | None = None
         self._futures: dict[int, Future[None]] = {}
@@ -53,8 +54,14 @@ class JobRunner:
                 self._futures.clear()
             future = self._executor.submit(run_job, app, job_id)
             self._futures[job_id] = future
-            future.add_done_callback(lambda _f: self._futures.pop(job_id, None))
+            future.add_done_callback(lambda done: self._forget(job_id, done))
             return future
+
+    def _forget(self, job_id: int, done: Future[None]) -> None:
+        # A retried job is submitted again under the same id: only its own entry may be removed.
+        with self._lock:
+            if self._futures.get(job_id) is done:
+                del self._futures[job_id]
 
     def wait(self, job_id: int, timeout: float | None = None) -> None:
         """Block until a job submitted here finishes (the CLI and tests; never a web request)."""
