@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -191,3 +192,11 @@ class ProgramUpload(db.Model):
     base_version_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (CheckConstraint("status in ('accepted', 'refused')", name="ck_upload_status"),)
+
+
+class ReadinessProbe(db.Model):
+    """Always empty: /readyz inserts a row here and rolls back, proving the database takes writes."""
+
+    __tablename__ = "readiness_probe"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

@@ -193,6 +193,9 @@ def test_no_interest_at_all_is_refused(client):
         ("experience_years", "ten", "Must be a whole number."),
         ("experience_years", "51", "Must be between 0 and 50."),
         ("max_budget_usd", "lots", "Must be a whole number."),
+        ("experience_years", "٣", "Must be a whole number."),  # Arabic-Indic three: digits are 0-9
+        ("max_budget_usd", "٣٠٠٠٠", "Must be a whole number."),
+        ("max_budget_usd", "３００００", "Must be a whole number."),
         ("interests", ["analyzing_data", "analyzing_data"], "Each interest may be chosen once."),
     ],
 )

@@ -56,7 +56,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("What the program must fit", ("format", "pace", "max_budget_usd", "region")),
 )
 REQUIRED_MESSAGE = "Please choose an answer."
-WHOLE_NUMBER = re.compile(r"\d{1,9}")
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def experience_choices(current: Any = None) -> dict[str, str]:

@@ -104,6 +104,10 @@ def _results_page(
 @bp.get("/results/<token>")
 def result(token: str):
     """A permanent link: the answers and ranking the user saw, ranked by the same model version."""
+    canonical = recommendations.canonical_token(token)
+    if canonical is not None and canonical != token:
+        # Another spelling of the same code (unused bits of its last character): one result, one URL.
+        return redirect(url_for("pages.result", token=canonical), 301)
     return _results_page(_result_or_404(token), token)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from recommender.domain import quiz
-from recommender.domain.catalog.csvfile import DATA_DIR, CatalogError, RowError, RowReader, load_items, split_cell
+from recommender.domain.catalog.csvfile import DATA_DIR, CatalogError, RowError, RowReader, load_items
 from recommender.domain.catalog.specializations import SPECIALIZATION_IDS
 
 LEVELS: tuple[str, ...] = ("entry", "mid", "senior", "executive")
@@ -98,7 +98,7 @@ def load_roles(path: Path | None = None) -> tuple[Role, ...]:
             pay_source=pay_source,
             pay_note=row.text("pay_note"),
             description=row.text("description"),
-            sources=split_cell(row.text("source", required=True)),
+            sources=row.items("source", required=True),
         )
 
     roles = load_items(path or DATA_DIR / "roles.csv", columns, build)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 import time
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, request, session, url_for
 
 from recommender.extensions import db
 from recommender.orm import AdminUser
 from recommender.web import errors
+from recommender.web.security import safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -24,20 +25,6 @@ PUBLIC_ENDPOINTS = frozenset({"admin.login"})
 # huge id is a 404 rather than an overflow inside SQLite or PostgreSQL.
 ID = "int(min=1, max=2147483647)"
 VERSION_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-
-
-def safe_next(target: str | None) -> str | None:
-    """`target` if it is a path inside the admin area of this site, else None (no open redirect)."""
-    if not target or len(target) > 2000 or "\\" in target:
-        return None
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
-        return None
-    if not target.startswith("/") or target.startswith("//"):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target if parts.path == "/admin" or parts.path.startswith("/admin/") else None
 
 
 def current_admin() -> AdminUser | None:

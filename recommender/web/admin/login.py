@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 
-from flask import Response, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 
-from recommender.extensions import db, limiter
+from recommender.extensions import db
 from recommender.orm import AdminUser
 from recommender.services import accounts
+from recommender.web import login_guard
 from recommender.web.admin.blueprint import bp, current_admin, safe_next
 from recommender.web.admin.forms import LoginForm
 
@@ -34,23 +34,9 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _account_key() -> str:
-    # Hashed so that limiter storage (Redis) never holds the addresses people typed.
-    address = accounts.normalize_email(request.form.get("email", ""))
-    return "admin-account:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-
-
-def _login_failed(response: Response) -> bool:
-    return bool(g.get("login_failed"))
-
-
 @bp.route("/login", methods=["GET", "POST"])
-# Per client: every attempt counts, which also bounds the scrypt work one address can cause.
-@limiter.limit(_login_limit, methods=["POST"], key_func=get_remote_address, error_message=TOO_MANY_LOGINS)
-# Per account: failures count, from wherever they come.
-@limiter.limit(
-    _login_limit, methods=["POST"], key_func=_account_key, deduct_when=_login_failed, error_message=TOO_MANY_LOGINS
-)
+# Per client, per account, and per known device (see login_guard).
+@login_guard.guarded(_login_limit, TOO_MANY_LOGINS)
 def login():
     """The login form; failures answer the same whether or not the account exists."""
     form = LoginForm()
@@ -69,7 +55,9 @@ def login():
         else:
             _start_session(user)
             accounts.record_login(db.session, user, ip=ip)
-            return redirect(safe_next(form.next.data) or url_for("admin.dashboard"))
+            return login_guard.remember_device(
+                redirect(safe_next(form.next.data) or url_for("admin.dashboard")), user.id
+            )
     return render_template("admin/login.html", form=form, error=error)
 
 

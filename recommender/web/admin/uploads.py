@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from recommender.extensions import db
 from recommender.orm import ProgramUpload
 from recommender.services import catalog_edits, catalog_import, dashboard, job_queue, jobs, versions
-from recommender.web.admin.blueprint import ID, actor, attachment, bp
+from recommender.web import errors
+from recommender.web.admin.blueprint import ID, actor, attachment, bp, current_admin
 from recommender.web.admin.forms import UploadForm
 
 ERRORS_SHOWN = 50
@@ -46,6 +47,23 @@ def upload():
         return redirect(url_for("admin.job", job_id=job.id))
     status = 400 if form.errors else 200
     return render_template("admin/upload.html", form=form, refused=None, recent=jobs.recent(db.session)), status
+
+
+@bp.errorhandler(413)
+def upload_too_large(error):
+    """An upload over the request limit: the upload page says why, and the refusal is recorded."""
+    user = current_admin() if request.endpoint == "admin.upload" else None
+    if user is None:
+        return errors.error_response(413)
+    size = request.content_length or current_app.config["MAX_CONTENT_LENGTH"] + 1
+    refused = catalog_import.refuse_unread(db.session, size=size, actor=user.email)
+    return render_template(
+        "admin/upload.html",
+        form=UploadForm(formdata=None),
+        refused=refused,
+        shown=refused.errors,
+        recent=jobs.recent(db.session),
+    ), 413
 
 
 @bp.get(f"/uploads/<{ID}:upload_id>/report.csv")
