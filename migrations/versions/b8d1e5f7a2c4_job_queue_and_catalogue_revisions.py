@@ -1,7 +1,7 @@
 """job queue and catalogue revisions: one job per revision, worker heartbeats, edit revisions
 
 Revision ID: b8d1e5f7a2c4
-Revises: 7c4e2a9b1d3f
+Revises: b3d5f7a9c1e2
 Create Date: 2026-12-01 09:00:00.000000
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b8d1e5f7a2c4'
-down_revision = '7c4e2a9b1d3f'
+down_revision = 'b3d5f7a9c1e2'
 branch_labels = None
 depends_on = None
 
