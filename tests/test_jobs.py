@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from recommender.extensions import db
-from recommender.orm import AuditEvent, TrainingJob, utcnow
+from recommender.orm import AuditEvent, ModelVersion, TrainingJob, utcnow
 from recommender.services import accounts, jobs
 from tests.conftest import csrf_token_from, make_app, seed_version
 from tests.test_admin import FAST_SCRYPT, admin_client
@@ -42,7 +42,8 @@ def test_a_running_job_whose_heartbeat_stopped_is_failed_with_the_reason_then_re
     job_id = finished_job(app, client)
     with app.app_context():
         job = db.session.get(TrainingJob, job_id)
-        # As a worker killed mid-job leaves it: running, its last heartbeat a minute ago.
+        # As a worker killed mid-job leaves it: running, no version stored, its last heartbeat a minute ago.
+        db.session.delete(db.session.get(ModelVersion, job.version_id))
         job.status, job.version_id, job.finished_at = "running", None, None
         job.worker, job.heartbeat_at = "node-7:4242", utcnow() - dt.timedelta(minutes=1)
         db.session.commit()

@@ -132,8 +132,8 @@ def _record(
     status: str,
     error_count: int,
     action: str,
-    reason: str,
     detail: dict[str, object],
+    reason: str = "",
 ) -> ProgramUpload:
     """Add an upload row and its audit row to the caller's unit of work."""
     upload = ProgramUpload(
