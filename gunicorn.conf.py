@@ -115,8 +115,8 @@ def when_ready(server):
     if app is None:
         return
     try:
-        from recommender.app import registry_of
         from recommender.extensions import db
+        from recommender.services.state import registry_of
 
         with app.app_context():
             version = registry_of(app).active(db.session).version_id

@@ -8,9 +8,10 @@ from typing import Any
 from flask import Flask
 
 from recommender import config, dbfaults
-from recommender.domain.catalog import Catalogs, load_catalogs
+from recommender.domain.catalog import load_catalogs
 from recommender.extensions import csrf, db, limiter, migrate
 from recommender.jsonprovider import OrjsonProvider
+from recommender.services import state
 from recommender.services.registry import ModelRegistry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,13 +36,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_extensions(app)
     catalogs = load_catalogs()
-    app.extensions["memmatch.catalogs"] = catalogs
-    app.extensions["memmatch.registry"] = ModelRegistry(
+    registry = ModelRegistry(
         catalogs,
         Path(app.config["MODELS_DIR"]),
         app.config["MODEL_REFRESH_SECONDS"],
         cache_max_bytes=app.config["MODEL_CACHE_MAX_BYTES"],
     )
+    state.install(app, catalogs, registry)
     from recommender.services import submissions
 
     submissions.init_app(app)
@@ -90,13 +91,3 @@ def register_cli(app: Flask) -> None:
     from recommender import cli
 
     cli.init_app(app)
-
-
-def catalogs_of(app: Flask) -> Catalogs:
-    """The static catalogues loaded for this app."""
-    return app.extensions["memmatch.catalogs"]
-
-
-def registry_of(app: Flask) -> ModelRegistry:
-    """This process's model registry."""
-    return app.extensions["memmatch.registry"]

@@ -1,4 +1,4 @@
-"""Command-line interface: `flask --app wsgi train|models|create-admin`."""
+"""Command-line interface: `flask --app wsgi train|models|catalog|create-admin|worker`."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from recommender.app import catalogs_of, registry_of
-from recommender.domain.catalog import CatalogError
+from recommender.domain.catalog import CatalogError, parse_programs
 from recommender.extensions import db
 from recommender.ml.artifacts import ArtifactError
-from recommender.services import accounts, catalog_import, versions
+from recommender.services import accounts, catalog_edits, catalog_import, catalog_quality, job_queue, jobs, versions
+from recommender.services.state import catalogs_of, registry_of
 
 # For automation (containers, CI): the password is read from here instead of being prompted for.
 PASSWORD_ENV = "MEMMATCH_ADMIN_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 
 models_cli = AppGroup("models", help="List model versions and choose the active one.")
+catalog_cli = AppGroup("catalog", help="Reports on the programs catalogue.")
 
 
 def _metrics_line(metrics: dict) -> str:
@@ -142,8 +143,70 @@ def create_admin_command(email: str, reset: bool) -> None:
     click.echo(f"{'password reset for' if reset else 'created admin'} {user.email}")
 
 
+@catalog_cli.command("report")
+@click.option("--data", "data_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Report on this programs file instead of the active catalogue.")  # fmt: skip
+@click.option("--strict", is_flag=True, help="Exit non-zero when a program page is off its program's domains.")
+def catalog_report_command(data_path: Path | None, strict: bool) -> None:
+    """Coverage per column, most shown programs lacking cost/format/pace, stale and third-party facts."""
+    if data_path is not None:
+        try:
+            programs = parse_programs(data_path.read_bytes(), source=data_path.name).programs
+        except OSError as exc:
+            raise click.BadParameter(f"cannot read {data_path}: {exc.strerror}", param_hint="--data") from exc
+        except CatalogError as exc:
+            raise click.ClickException(str(exc)) from exc
+        label = data_path.name
+    else:
+        try:
+            version, programs = catalog_edits.active_catalogue(db.session)
+        except catalog_edits.NoActiveCatalogue as exc:
+            raise click.ClickException("no version is active yet; pass --data FILE") from exc
+        label = f"active version {version.id}"
+    report, gaps = catalog_quality.quality(db.session, programs)
+    click.echo(f"catalogue: {label}, {report.total} programs")
+    click.echo("coverage:")
+    for c in report.coverage:
+        click.echo(f"  {c.column:<16} {c.known:>6} of {c.total:<6} {c.share:6.1%}")
+    click.echo(f"shown in the last {catalog_quality.WINDOW_DAYS} days without cost, format or pace: {len(gaps)}")
+    for g in gaps[:20]:
+        click.echo(f"  {g.times_shown:>7}  {g.program.id}  missing {', '.join(g.missing)}")
+    click.echo(f"tuition more than three academic years old: {len(report.stale)}")
+    for p, age in report.stale:
+        click.echo(f"  {p.id}  {p.tuition_year} ({age} academic years)")
+    click.echo(f"program pages off their domains: {len(report.off_domain)}")
+    for p in report.off_domain:
+        click.echo(f"  {p.id}  {p.url}  (domains {', '.join(p.domains)})")
+    click.echo(f"only third-party sources: {len(report.third_party_only)}")
+    for p in report.third_party_only:
+        click.echo(f"  {p.id}")
+    if strict and report.off_domain:
+        raise click.ClickException(f"{len(report.off_domain)} program page(s) are not on their program's domains")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for more.")
+@click.option("--name", default=None, help="The worker's name in RQ (default: host and pid).")
+@with_appcontext
+def worker_command(burst: bool, name: str | None) -> None:
+    """Run a training worker on the JOB_QUEUE_URL queue; unfinished jobs are reconciled first."""
+    app = current_app._get_current_object()
+    if not job_queue.enabled(app):
+        raise click.ClickException(
+            "JOB_QUEUE_URL is not set: training jobs run inside the web process, so there is nothing to work on"
+        )
+    try:
+        seen = jobs.reconcile_unfinished(db.session, app)
+        click.echo(f"reconciled {seen} unfinished job(s); working on queue {app.config['JOB_QUEUE_NAME']}")
+        job_queue.run_worker(app, burst=burst, name=name)
+    except job_queue.QueueUnavailable as exc:
+        raise click.ClickException(f"the job queue at JOB_QUEUE_URL cannot be reached: {exc}") from exc
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
     app.cli.add_command(train_command)
     app.cli.add_command(models_cli)
+    app.cli.add_command(catalog_cli)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(worker_command)

@@ -98,6 +98,12 @@ def from_env(instance_path: str, env: dict[str, str] | None = None) -> dict[str,
         "MODEL_ACCURACY_FLOOR": _float(env, "MODEL_ACCURACY_FLOOR", 0.85),
         "MODEL_REFRESH_SECONDS": _float(env, "MODEL_REFRESH_SECONDS", 2.0),
         "BOOTSTRAP": env.get("MEMMATCH_BOOTSTRAP", "1") != "0",
+        # Training jobs: on an RQ queue in Redis when JOB_QUEUE_URL is set, else in the web process.
+        "JOB_QUEUE_URL": env.get("JOB_QUEUE_URL", ""),
+        "JOB_QUEUE_NAME": env.get("JOB_QUEUE_NAME", "memmatch-training"),
+        "JOB_TIMEOUT_SECONDS": _int(env, "JOB_TIMEOUT_SECONDS", 3600),
+        "JOB_HEARTBEAT_SECONDS": _float(env, "JOB_HEARTBEAT_SECONDS", 5.0),
+        "JOB_STALE_SECONDS": _float(env, "JOB_STALE_SECONDS", 30.0),
         "SUBMISSION_WRITE_MODE": env.get("SUBMISSION_WRITE_MODE", "background"),
         "SUBMISSION_FLUSH_SECONDS": _float(env, "SUBMISSION_FLUSH_SECONDS", 1.0),
         # Refused batches are retried after 1, 2, 4 ... s (capped at 60 s), then dropped and logged.

@@ -94,6 +94,9 @@ class Submission(db.Model):
     top_specialization: Mapped[str] = mapped_column(String(64), index=True)
     channel: Mapped[str] = mapped_column(String(8))  # "api" or "web"
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The ids of the programs the recommendation showed, best first: what the data-quality page
+    # counts to rank missing facts by how often students see them. NULL for older rows.
+    shown_program_ids: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class Feedback(db.Model):
@@ -154,6 +157,14 @@ class TrainingJob(db.Model):
     upload_id: Mapped[int | None] = mapped_column(
         ForeignKey("program_uploads.id", name="fk_training_jobs_upload_id"), nullable=True
     )
+    # One job per catalogue revision: the sha256 of the file it trains, unique, so a revision
+    # submitted twice (a double click, the same file again) finds the job it already has.
+    revision_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True, index=True)
+    # The process running it ("host:pid") and when it last said it is alive; a running job whose
+    # heartbeat stopped belongs to a worker that was killed, and is marked failed with that reason.
+    worker: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ProgramUpload(db.Model):
@@ -175,6 +186,10 @@ class ProgramUpload(db.Model):
     status: Mapped[str] = mapped_column(String(16))
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    # upload: a file handed in; edit: a revision made in the catalogue editor from `base_version_id`.
+    kind: Mapped[str] = mapped_column(String(16), default="upload", server_default="upload")
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    base_version_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (CheckConstraint("status in ('accepted', 'refused')", name="ck_upload_status"),)
 

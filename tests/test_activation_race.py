@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from recommender.app import catalogs_of
 from recommender.extensions import db
 from recommender.orm import ActiveModel, AuditEvent, ModelVersion
 from recommender.services import accounts, versions
+from recommender.services.state import catalogs_of
 from tests.conftest import seed_version
 from tests.test_admin import FAST_SCRYPT, admin_client, token_of
 

@@ -106,7 +106,7 @@ def open_app(database_url, tmp_path: Path, trained) -> Iterator[Flask]:
 
 def admin_routes(app: Flask, version_id: str) -> list[tuple[str, str]]:
     """(method, url) for every method of every /admin rule except the login page."""
-    samples = {"version_id": version_id, "job_id": 1, "upload_id": 1}
+    samples = {"version_id": version_id, "job_id": 1, "upload_id": 1, "program_id": "some-program"}
     found = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/admin") or rule.endpoint == "admin.login":
@@ -150,7 +150,8 @@ def test_the_job_status_endpoint_is_json_even_for_a_plain_fetch(open_app):
 
 def test_a_logged_in_admin_reaches_every_page(app):
     client = admin_client(app)
-    for path in ("/admin/", "/admin/versions", "/admin/upload", "/admin/audit", "/admin/submissions.csv"):
+    for path in ("/admin/", "/admin/versions", "/admin/upload", "/admin/audit", "/admin/submissions.csv",
+                 "/admin/catalogue", "/admin/catalogue.csv", "/admin/catalogue/programs/new"):  # fmt: skip
         assert client.get(path).status_code == 200, path
 
 

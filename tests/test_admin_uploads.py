@@ -107,13 +107,15 @@ def test_a_good_upload_trains_a_candidate_in_the_background(app):
     # A candidate is only a candidate: students see exactly what they saw before.
     assert catalogue(client) == before_catalogue
     assert state(app) == (before_state[0] + 1, before_state[1])
-    assert actions(app)[-2:] == ["upload", "train"]
+    assert actions(app)[-4:] == ["upload", "job_queued", "train", "job_succeeded"]
 
 
 def test_an_unfinished_job_page_reloads_itself(app):
     client = admin_client(app)
     with app.app_context():
-        job = TrainingJob(actor="admin@example.org", source_name="programs.csv", status="running", error="")
+        job = TrainingJob(
+            actor="admin@example.org", source_name="programs.csv", status="running", error="", heartbeat_at=utcnow()
+        )
         db.session.add(job)
         db.session.commit()
         job_id = job.id
@@ -122,11 +124,11 @@ def test_an_unfinished_job_page_reloads_itself(app):
     assert client.get(f"/admin/jobs/{job_id}.json").get_json()["finished"] is False
 
 
-def test_a_job_left_behind_by_a_stopped_worker_is_reported_failed(app):
+def test_a_job_left_behind_by_a_stopped_web_process_is_reported_failed(app):
     client = admin_client(app)
     with app.app_context():
         job = TrainingJob(
-            actor="x", source_name="p.csv", status="running", error="", created_at=utcnow() - jobs.STALE_AFTER * 2
+            actor="x", source_name="p.csv", status="queued", error="", created_at=utcnow() - jobs.STALE_AFTER * 2
         )
         db.session.add(job)
         db.session.commit()

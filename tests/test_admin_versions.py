@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from werkzeug.security import generate_password_hash
 
-from recommender.app import catalogs_of
 from recommender.extensions import db
 from recommender.ml.pipeline import TrainedVersion
 from recommender.orm import ModelVersion
 from recommender.services import accounts, catalog_import, dashboard, versions
+from recommender.services.state import catalogs_of
 from tests.conftest import make_app, seed_version
 from tests.test_admin import FAST_SCRYPT, actions, admin_client, state, token_of
 from tests.test_admin_uploads import program_rows, reverified_programs, to_csv

@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from recommender.app import catalogs_of
 from recommender.domain import quiz
 from recommender.extensions import db
 from recommender.ml import artifacts
 from recommender.orm import ModelVersion
 from recommender.services import recommendations, versions
 from recommender.services.registry import ModelRegistry
+from recommender.services.state import catalogs_of
 from tests.conftest import make_app, seed_version, valid_answers
 
 PYTHON_LEAKS = ("Traceback", "ArtifactError", "sha256", "VersionUnavailable")

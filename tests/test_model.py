@@ -78,7 +78,7 @@ def test_one_matrix_product_scores_every_specialization_and_program(trained):
 SERVE_ONE_REQUEST = """
 import json, sys
 from recommender import create_app
-from recommender.app import registry_of
+from recommender.services.state import registry_of
 from recommender.domain import quiz
 from recommender.extensions import db
 url, options, models, answers = json.loads(sys.argv[1])

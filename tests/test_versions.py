@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from recommender.app import catalogs_of, registry_of
 from recommender.domain.catalog import load_programs
 from recommender.extensions import db
 from recommender.ml import artifacts
@@ -21,6 +20,7 @@ from recommender.ml.evaluation import PersonaMetrics
 from recommender.orm import ActiveModel, AuditEvent, ModelVersion
 from recommender.services import versions
 from recommender.services.registry import ModelRegistry
+from recommender.services.state import catalogs_of, registry_of
 from tests.conftest import seed_version
 
 ROOT = Path(__file__).resolve().parents[1]

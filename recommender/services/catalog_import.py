@@ -49,7 +49,9 @@ def check_file(raw: bytes, source_name: str) -> ProgramsFile:
     return parse_programs(raw, source=source_name)
 
 
-def receive(session: Session, raw: bytes, *, source_name: str, actor: str) -> tuple[ProgramUpload, ProgramsFile]:
+def receive(
+    session: Session, raw: bytes, *, source_name: str, actor: str, reason: str = ""
+) -> tuple[ProgramUpload, ProgramsFile]:
     """Check an uploaded file and record the upload.
 
     A refused file is recorded and committed at once (the refusal is the whole operation) and
@@ -73,6 +75,7 @@ def receive(session: Session, raw: bytes, *, source_name: str, actor: str) -> tu
             status="refused",
             error_count=len(exc.errors),
             action="upload_refused",
+            reason=reason,
             detail={"problems": len(exc.errors), "first": [str(e) for e in exc.errors[:3]]},
         )
         session.commit()
@@ -87,6 +90,7 @@ def receive(session: Session, raw: bytes, *, source_name: str, actor: str) -> tu
         status="accepted",
         error_count=0,
         action="upload",
+        reason=reason,
         detail={"programs": len(programs_file.programs), "sha256": sha256},
     )
     return upload, programs_file
@@ -129,6 +133,7 @@ def _record(
     error_count: int,
     action: str,
     detail: dict[str, object],
+    reason: str = "",
 ) -> ProgramUpload:
     """Add an upload row and its audit row to the caller's unit of work."""
     upload = ProgramUpload(
@@ -139,10 +144,12 @@ def _record(
         status=status,
         error_count=error_count,
         content=kept,
+        reason=reason[:500],
     )
     session.add(upload)
     session.flush()
-    versions.audit(session, actor=actor, action=action, target=source_name, upload=upload.id, **detail)
+    versions.audit(session, actor=actor, action=action, target=source_name, upload=upload.id,
+                   reason=reason[:500] or "no reason given", **detail)  # fmt: skip
     return upload
 
 

@@ -68,6 +68,7 @@ def recommend(
         model_version_id=recommendation.model_version,
         top_specialization=recommendation.specializations[0].specialization.id,
         channel=channel,
+        shown_program_ids=[m.program.id for m in recommendation.programs],
     )
     return recommendation, token
 

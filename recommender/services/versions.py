@@ -170,6 +170,7 @@ def train_version(
         actor=actor,
         action="train",
         target=version.id,
+        reason=f"trained from {source_name}",
         source=source_name,
         programs=len(programs_file.programs),
         top1=trained.metrics.top1,
@@ -238,7 +239,7 @@ def activate(
     return decision
 
 
-def discard(session: Session, version_id: str, *, actor: str) -> None:
+def discard(session: Session, version_id: str, *, actor: str, reason: str = "") -> None:
     """Discard a candidate that will not be served.
 
     One conditional statement, so a discard racing an activation of the same candidate either
@@ -255,5 +256,5 @@ def discard(session: Session, version_id: str, *, actor: str) -> None:
             raise VersionError(f"no version {version_id!r}")
         raise VersionError(f"only candidates can be discarded; {version_id} is {status}")
     session.expire_all()
-    audit(session, actor=actor, action="discard", target=version_id)
+    audit(session, actor=actor, action="discard", target=version_id, reason=reason or "no reason given")
     session.commit()

@@ -8,10 +8,10 @@ import orjson
 from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from recommender.app import catalogs_of, registry_of
 from recommender.domain import quiz
 from recommender.extensions import csrf, db
 from recommender.services import recommendations
+from recommender.services.state import catalogs_of, registry_of
 from recommender.web.bodies import read_limited
 from recommender.web.errors import error_response
 from recommender.web.openapi import openapi_document

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
-from recommender.app import registry_of
 from recommender.dbfaults import fault_kind, write_probe
 from recommender.extensions import db
 from recommender.services.registry import NoActiveModel
+from recommender.services.state import registry_of
 
 bp = Blueprint("health", __name__)
 

@@ -7,11 +7,11 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
-from recommender.app import catalogs_of, registry_of
 from recommender.extensions import db
 from recommender.ml.ranking import Recommendation
 from recommender.services import recommendations
 from recommender.services.registry import NoActiveModel
+from recommender.services.state import catalogs_of, registry_of
 from recommender.web import presenters, summary
 from recommender.web.about import about_facts
 from recommender.web.changes import Changes, what_changed
