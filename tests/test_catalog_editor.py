@@ -102,13 +102,8 @@ def test_adding_a_tuition_with_its_source_trains_a_candidate_and_promoting_it_sh
         assert audit.target == program.id and audit.detail["reason"] == "Tuition published on the fees page"
         assert audit.detail["fields"] == ["tuition_usd", "tuition_year"] and audit.detail["change_source"] == source
     # A true cost moves programs between fit groups, so the program metrics move a little (82.7% ->
-    # 82.5% nDCG@10 on the bundled personas) and the gate refuses any drop; that rule is the gate's
-    # (tests/test_versions.py). Here the active version is made to score lower so the flow reaches promotion.
-    with app.app_context():
-        active = db.session.get(ModelVersion, client.get("/healthz").get_json()["model_version"])
-        active.metrics = {**active.metrics, "programs": {**active.metrics["programs"], "ndcg_at_10": 0.5,
-                                                         "precision_at_3": 0.5}}  # fmt: skip
-        db.session.commit()
+    # 82.5% nDCG@10 on the bundled personas); the gate allows that (within one point), so the edit
+    # goes through to promotion without touching the active version's metrics.
     # A candidate changes nothing for students until it is promoted.
     listed = {p["id"]: p for p in client.get("/api/v1/programs").get_json()["programs"]}
     assert listed[program.id]["tuition_usd"] is None

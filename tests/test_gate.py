@@ -38,7 +38,7 @@ def test_a_candidate_like_the_active_one_passes():
         (metrics(p3=0.5), "program precision@3 50.0% is below the floor of 60.0%"),
         (metrics(ndcg=0.65), "program nDCG@10 65.0% is below the floor of 70.0%"),
         (metrics(grounded=0.9), "share of program reasons grounded in program text 90.0% is below the floor"),
-        (metrics(p3=0.79), "program precision@3 79.0% is below the active version's 80.0%"),
+        (metrics(p3=0.78), "program precision@3 78.0% is more than 1% point below the active version's 80.0%"),
         (metrics(programs=1), "the catalogue has 1 programs against 120 in the active version"),
         (metrics(formats=0.1), "field coverage fell against the active version: formats 50% → 10%"),
     ],
@@ -46,6 +46,12 @@ def test_a_candidate_like_the_active_one_passes():
 def test_the_gate_names_what_keeps_a_candidate_out(candidate, expected):
     verdict = judge(candidate, floor=0.85, active=metrics(), active_id="v1", candidate=True)
     assert any(expected in problem for problem in verdict.problems), verdict.problems
+
+
+def test_a_fact_edit_that_nudges_a_program_metric_by_less_than_a_point_passes():
+    """Publishing one tuition moves programs between fit groups; nDCG 82.7% -> 82.2% is not a regression."""
+    verdict = judge(metrics(ndcg=0.822), floor=0.85, active=metrics(ndcg=0.827), active_id="v1", candidate=True)
+    assert verdict.problems == ()
 
 
 def test_a_version_served_before_is_judged_on_the_floors_alone():
