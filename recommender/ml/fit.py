@@ -167,9 +167,19 @@ class FitCodes:
                     status = misses[:, column].astype(np.int8) * STATUS_MISSES + unknown[:, column].astype(np.int8)
                     self.by_value[column, value] = status
         self.meets_all = np.zeros(len(facts.region_code), dtype=np.int8)
+        self._budgets: dict[int, np.ndarray] = {}
 
     def budget(self, budget: int) -> np.ndarray:
         """Each program's status for a tuition budget (an unpublished tuition is unknown, never a miss)."""
+        found = self._budgets.get(budget)
+        if found is None:
+            found = self._budget(budget)
+            # A quiz offers a few budgets; the API takes any. Keep the common ones (small arrays).
+            if len(self._budgets) < 64 and len(found) <= 20_000:
+                self._budgets[budget] = found
+        return found
+
+    def _budget(self, budget: int) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             over = ~self.unpublished_tuition & (self.facts.tuition > budget)
         return over.astype(np.int8) * STATUS_MISSES + self.unpublished_tuition.astype(np.int8)

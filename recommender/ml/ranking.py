@@ -27,6 +27,7 @@ RECENT_RECOMMENDATIONS = 1024  # scores are ranked at 1e-6 resolution, so float 
 # A specialization counts among the user's best for program grounding when it scores at least
 # this share of the best one; a distant third says little about what they want.
 TOP_SHARE = 0.5
+BANDS_BY_LEVEL: tuple[str, ...] = tuple(reasons.program_band(level) for level in range(64))
 
 
 class Recommender:
@@ -88,6 +89,8 @@ class Recommender:
         self.explainer = explain.Explainer(programs, self.specializations, places)
         self.answer_keys = tuple(arrays["answer_keys"].tolist())
         self.spec_reasons = self.explainer.specialization_reasons(self.answer_keys)
+        self._fits: dict[tuple[object, ...], tuple] = {}
+        self._roles: dict[tuple[str, tuple[str, ...]], tuple[Role, ...]] = {}
         self.shortlist = shortlist_for(self.items, self.answer_rows, self.split, self.n_specs)
         # The same answers always get the same recommendation from a version, so recent ones are
         # kept: a results page reloaded, voted on or compared, or an API client asking again.
@@ -272,32 +275,40 @@ class Recommender:
         )
 
     def _program_matches(self, answers, order, scores, levels, columns, top) -> tuple[ProgramMatch, ...]:
-        """The shown programs, explained: their statuses per constraint set, read from the tables."""
-        shown = order.tolist()
-        shown_levels = levels[order].tolist()
-        statuses = [status[order].tolist() for _, status in columns]
-        names = [column for column, _ in columns]
+        """The shown programs, explained from the tables: fit and notes per (program, constraints set)."""
+        state = (answers.format, answers.pace, answers.max_budget_usd, answers.region)
+        fits = self._fits
+        if len(fits) > 200_000:
+            fits.clear()
+        explainer = self.explainer
         matches = []
-        for row, (index, score, level) in enumerate(zip(shown, scores.tolist(), shown_levels, strict=True)):
-            per = tuple((c, s[row]) for c, s in zip(names, statuses, strict=True))
-            missed = fit.NAMES_BY_BITS[sum(1 << c for c, s in per if s == fit.STATUS_MISSES)]
-            unknown = fit.NAMES_BY_BITS[sum(1 << c for c, s in per if s == fit.STATUS_UNKNOWN)]
-            table = self.explainer.program(index)
+        for index, score, level in zip(order.tolist(), scores.tolist(), levels[order].tolist(), strict=True):
+            found = fits.get((index, state))
+            if found is None:
+                found = fits[index, state] = self._fit_of(answers, index, columns)
             matches.append(
                 ProgramMatch(
-                    program=self.programs[index],
-                    score=reasons.display(score),
-                    band=reasons.program_band(level),
-                    fit=FITS[2 if missed else 1 if unknown else 0],
-                    constraint_misses=missed,
-                    constraint_unknowns=unknown,
-                    reasons=self.explainer.fit_reasons(index, top),
-                    constraint_notes=fit.notes_from_table(table.notes, answers, per),
-                    evidence=table.evidence,
-                    general=level < 12,
+                    self.programs[index],
+                    reasons.display(score),
+                    BANDS_BY_LEVEL[level],
+                    found[0],
+                    found[1],
+                    found[2],
+                    explainer.fit_reasons(index, top),
+                    found[3],
+                    explainer.program(index).evidence,
+                    level < 12,
                 )
             )
         return tuple(matches)
+
+    def _fit_of(self, answers, index: int, columns) -> tuple:
+        """(fit, misses, unknowns, notes) of one program for the constraints the user set."""
+        per = tuple((c, int(status[index])) for c, status in columns)
+        missed = fit.NAMES_BY_BITS[sum(1 << c for c, s in per if s == fit.STATUS_MISSES)]
+        unknown = fit.NAMES_BY_BITS[sum(1 << c for c, s in per if s == fit.STATUS_UNKNOWN)]
+        notes = fit.notes_from_table(self.explainer.program(index).notes, answers, per)
+        return FITS[2 if missed else 1 if unknown else 0], missed, unknown, notes
 
     def evidence(self, index: int, spec: int) -> tuple[int, str]:
         """(kind, quoted words) of the strongest evidence of a specialization in a program."""
@@ -305,6 +316,13 @@ class Recommender:
 
     def roles_for(self, answers: quiz.Answers, top: list[Specialization]) -> tuple[Role, ...]:
         """The user's goal first, then the roles the top specializations lead to, up the ladder."""
+        key = (answers.goal, tuple(s.id for s in top))
+        found = self._roles.get(key)
+        if found is None:
+            found = self._roles[key] = self._roles_for(answers, top)
+        return found
+
+    def _roles_for(self, answers: quiz.Answers, top: list[Specialization]) -> tuple[Role, ...]:
         goal = self.roles_by_id[answers.goal]
         seen = {goal.id}
         related: list[Role] = []
