@@ -153,7 +153,9 @@ def main() -> None:
         )  # fmt: skip
         out = subprocess.run(
             ["wrk", *connections, "-d", f"{args.seconds}s", "-s", str(script), base],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         recorder.wait(timeout=60)
         rate = next((line for line in out.splitlines() if "Requests/sec" in line), "").strip()

@@ -215,15 +215,10 @@ class Recommender:
 
     # ------------------------------------------------------------------ explanations
 
-    def _recommend(self, answers: quiz.Answers, limit: int = 10) -> Recommendation:
-        """Rank specializations and programs for `answers` and explain each result.
-
-        Called as `recommend`, through a bounded per-instance cache.
-        """
+    def _ordering(self, answers: quiz.Answers, limit: int):
+        """Scores, fit and order: everything but the words."""
         keys, rows, scales, contributions = self._query_parts(answers)
         query = contributions.sum(axis=0)
-        # Each answer's share of each specialization's score, for its reasons.
-        spec_parts = (contributions @ self.items[: self.n_specs].T).T
         # A small catalogue takes the one full product; a large one scores a shortlist (`_select`),
         # and its specializations alone here (two aligned blocks of rows: the same bits).
         full = self.items @ query if self.shortlist is None or limit >= len(self.programs) else None
@@ -235,6 +230,22 @@ class Recommender:
         columns = self.fit_codes.columns(answers)
         codes = self.fit_codes.codes(columns)
         order, shown_scores = self._select(codes, levels, rows, scales, query, full, limit)
+        return keys, contributions, spec_order, spec_scores, top, levels, columns, codes, order, shown_scores
+
+    def order(self, answers: quiz.Answers, limit: int = 10) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """The request path's ordering without explanations: (specialization order, program order, fit codes)."""
+        _, _, spec_order, _, _, _, _, codes, order, _ = self._ordering(answers, limit)
+        return spec_order, order, codes
+
+    def _recommend(self, answers: quiz.Answers, limit: int = 10) -> Recommendation:
+        """Rank specializations and programs for `answers` and explain each result.
+
+        Called as `recommend`, through a bounded per-instance cache.
+        """
+        ordering = self._ordering(answers, limit)
+        keys, contributions, spec_order, spec_scores, top, levels, columns, codes, order, shown_scores = ordering
+        # Each answer's share of each specialization's score, for its reasons.
+        spec_parts = (contributions @ self.items[: self.n_specs].T).T
         ranked_answers = np.argsort(-spec_parts, axis=1, kind="stable").tolist()
         parts = spec_parts.tolist()
         specs = tuple(
