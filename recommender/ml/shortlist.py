@@ -19,7 +19,7 @@ MIN_PROGRAMS = 20_000
 # Two float32 roundings of a unit-vector dot product of ~300 terms stay well under 4e-5 each; the
 # shortlist keeps every program within this much of the last one shown, plus two score quanta.
 MARGIN = 1e-4
-BLOCK = 4  # rows the BLAS gemv kernel computes together
+BLOCK = 16  # rows gathered together: a multiple of the rows BLAS gemv kernels compute at once
 
 
 class Shortlist:
@@ -62,7 +62,11 @@ class Shortlist:
             scaled[:, split:] *= answer_scale
             query = scaled.sum(axis=0)
             full = self.items @ query
-            picked = np.unique(np.concatenate([rng.choice(n, min(n, 500), replace=False), np.arange(n - 7, n)]))
+            # Random rows, the last ones (a kernel's tail) and those around where threads split the work.
+            near = [np.arange(max(0, n * k // d - 40), min(n, n * k // d + 40)) for d in (2, 3, 4) for k in range(1, d)]
+            picked = np.unique(
+                np.concatenate([rng.choice(n, min(n, 2000), replace=False), np.arange(n - 40, n), *near])
+            )
             if not np.array_equal(self.exact(picked, query), full[self.n_specs + picked]):
                 return False
             error = np.abs(self.approximate(rows, text_scale, answer_scale) - full[self.n_specs :]).max()
