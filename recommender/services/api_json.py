@@ -27,6 +27,9 @@ _BOOL = {True: b"true", False: b"false"}
 _pieces: dict[int, tuple[object, int, tuple[bytes, ...]]] = {}
 _lists: dict[tuple[str, ...], bytes] = {}
 _strings: dict[str, bytes] = {}
+# Encoded answers of recent recommendations, as many as the recommenders' caches keep (1,024 each).
+MAX_BODIES = 2048
+_bodies: dict[int, tuple[object, int, bytes]] = {}
 
 
 def _marked(text: str) -> bytes:
@@ -46,8 +49,7 @@ def _split(encoded: bytes, marks: tuple[bytes, ...]) -> tuple[bytes, ...]:
     return tuple(pieces)
 
 
-def _cached(item: object, build: Callable[[], tuple[bytes, ...]]) -> tuple[bytes, ...]:
-    year = sources.academic_year()
+def _cached(item: object, build: Callable[[], tuple[bytes, ...]], year: int) -> tuple[bytes, ...]:
     found = _pieces.get(id(item))
     # The entry holds the item itself, so its id cannot be reused by another object meanwhile.
     if found is not None and found[0] is item and found[1] == year:
@@ -87,7 +89,7 @@ def _names(names: tuple[str, ...]) -> bytes:
     return found
 
 
-def program_bytes(m: ProgramMatch, shape: Callable[[ProgramMatch], dict[str, Any]]) -> bytes:
+def program_bytes(m: ProgramMatch, shape: Callable[[ProgramMatch], dict[str, Any]], year: int) -> bytes:
     """One ranked program, as `orjson.dumps(shape(m))` writes it."""
     pieces = _cached(
         m.program,
@@ -108,6 +110,7 @@ def program_bytes(m: ProgramMatch, shape: Callable[[ProgramMatch], dict[str, Any
             ),
             _PROGRAM_MARKS,
         ),
+        year,
     )
     return b"".join(
         (
@@ -133,7 +136,9 @@ def program_bytes(m: ProgramMatch, shape: Callable[[ProgramMatch], dict[str, Any
 _SPEC_MARKS = (_marked("score"), _marked("band"), orjson.dumps([_MARK + "reasons"]))
 
 
-def specialization_bytes(m: SpecializationMatch, shape: Callable[[SpecializationMatch], dict[str, Any]]) -> bytes:
+def specialization_bytes(
+    m: SpecializationMatch, shape: Callable[[SpecializationMatch], dict[str, Any]], year: int
+) -> bytes:
     """One ranked specialization, as `orjson.dumps(shape(m))` writes it."""
     pieces = _cached(
         m.specialization,
@@ -141,15 +146,28 @@ def specialization_bytes(m: SpecializationMatch, shape: Callable[[Specialization
             orjson.dumps(shape(m._replace(score=_MARK + "score", band=_MARK + "band", reasons=(_MARK + "reasons",)))),
             _SPEC_MARKS,
         ),
+        year,
     )
     return b"".join(
         (pieces[0], orjson.dumps(m.score), pieces[1], _string(m.band), pieces[2], orjson.dumps(m.reasons), pieces[3])
     )
 
 
-def fixed_bytes(item: object, shape: Callable[[Any], dict[str, Any]]) -> bytes:
+def fixed_bytes(item: object, shape: Callable[[Any], dict[str, Any]], year: int) -> bytes:
     """An item whose API form depends on nothing but itself (a role), encoded once."""
-    return _cached(item, lambda: (orjson.dumps(shape(item)),))[0]
+    return _cached(item, lambda: (orjson.dumps(shape(item)),), year)[0]
+
+
+def body_bytes(recommendation: object, result_url: str, encode: Callable[[int], bytes]) -> bytes:
+    """The whole answer: a recent recommendation's bytes (all but its link) are kept, as it is."""
+    year = sources.academic_year()
+    found = _bodies.get(id(recommendation))
+    if found is None or found[0] is not recommendation or found[1] != year:
+        if len(_bodies) > MAX_BODIES:
+            _bodies.clear()
+        found = _bodies[id(recommendation)] = (recommendation, year, encode(year))
+    head = found[2]
+    return b"".join((head, b',"result_url":', orjson.dumps(result_url), b"}"))
 
 
 def joined(parts: list[bytes]) -> orjson.Fragment:

@@ -104,17 +104,21 @@ def to_api(recommendation: Recommendation, result_url: str) -> dict[str, Any]:
 
 def to_api_bytes(recommendation: Recommendation, result_url: str) -> bytes:
     """`orjson.dumps(to_api(...))`, byte for byte, with each item's fixed fields encoded once (issue 12)."""
-    return orjson.dumps(
-        _body(
+
+    def encode(year: int) -> bytes:
+        body = _body(
             recommendation,
-            result_url,
+            "",
             api_json.joined(
-                [api_json.specialization_bytes(m, specialization_to_api) for m in recommendation.specializations]
+                [api_json.specialization_bytes(m, specialization_to_api, year) for m in recommendation.specializations]
             ),
-            api_json.joined([api_json.program_bytes(m, program_to_api) for m in recommendation.programs]),
-            api_json.joined([api_json.fixed_bytes(r, role_to_api) for r in recommendation.roles]),
+            api_json.joined([api_json.program_bytes(m, program_to_api, year) for m in recommendation.programs]),
+            api_json.joined([api_json.fixed_bytes(r, role_to_api, year) for r in recommendation.roles]),
         )
-    )
+        del body["result_url"]  # the link is the last field: the request adds it
+        return orjson.dumps(body)[:-1]
+
+    return api_json.body_bytes(recommendation, result_url, encode)
 
 
 def _body(recommendation: Recommendation, result_url: str, specializations, programs, roles) -> dict[str, Any]:
