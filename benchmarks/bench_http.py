@@ -166,6 +166,8 @@ def main() -> None:
         "SECRET_KEY": "bench",
         "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
         "MODELS_DIR": str(workdir / "models"),
+        # gunicorn.conf.py recycles workers; a recycled worker would reset its CPU counters mid-run.
+        "GUNICORN_MAX_REQUESTS": "0",
     }
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
