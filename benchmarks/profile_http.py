@@ -75,7 +75,7 @@ def summarise(raw: Path, top: int) -> None:
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        if not stack:
+        if not stack or not count.isdigit():
             continue
         n = int(count)
         frames = stack.split(";")
