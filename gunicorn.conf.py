@@ -145,6 +145,7 @@ def worker_exit(server, worker):
     try:
         from recommender.services.submissions import writer_of
 
-        writer_of(app).flush()
+        # Retries briefly, then logs how many rows it could not write (never a silent loss).
+        writer_of(app).close()
     except Exception as exc:
         server.log.warning("submissions not flushed at exit: %s", exc)

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from recommender import config
+from recommender import config, dbfaults
 from recommender.domain.catalog import Catalogs, load_catalogs
 from recommender.extensions import csrf, db, limiter, migrate
 from recommender.jsonprovider import OrjsonProvider
@@ -29,12 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(config.from_env(app.instance_path, env={"MEMMATCH_ENV": "development"}))
         app.config.update(test_config)
-    if not app.config.get("SECRET_KEY") or (
-        app.config["SECRET_KEY"] == config.DEV_SECRET
-        and app.config["ENV_NAME"] != "development"
-        and not app.config.get("TESTING")
-    ):
-        raise config.ConfigError("SECRET_KEY must be set outside development and tests")
+    config.check_secret_key(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.json = OrjsonProvider(app)
 
@@ -42,7 +37,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     catalogs = load_catalogs()
     app.extensions["memmatch.catalogs"] = catalogs
     app.extensions["memmatch.registry"] = ModelRegistry(
-        catalogs, Path(app.config["MODELS_DIR"]), app.config["MODEL_REFRESH_SECONDS"]
+        catalogs,
+        Path(app.config["MODELS_DIR"]),
+        app.config["MODEL_REFRESH_SECONDS"],
+        cache_max_bytes=app.config["MODEL_CACHE_MAX_BYTES"],
     )
     from recommender.services import submissions
 
@@ -51,10 +49,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
 
     from recommender import logs
-    from recommender.web import security
+    from recommender.web import bodies, security
 
     logs.init_app(app)
     security.init_app(app)
+    bodies.init_app(app)
+    for warning in config.startup_warnings(app.config):
+        app.logger.warning(warning, extra={"event": "unsafe_config"})
 
     if app.config["BOOTSTRAP"]:
         from recommender.services.bootstrap import bootstrap
@@ -65,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions of `recommender.extensions` to this app."""
+    dbfaults.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -176,3 +177,11 @@ class ProgramUpload(db.Model):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
     __table_args__ = (CheckConstraint("status in ('accepted', 'refused')", name="ck_upload_status"),)
+
+
+class ReadinessProbe(db.Model):
+    """Always empty: /readyz inserts a row here and rolls back, proving the database takes writes."""
+
+    __tablename__ = "readiness_probe"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

@@ -219,14 +219,20 @@ def test_a_session_with_a_tampered_payload_is_anonymous(app):
     assert client.get("/admin/").status_code == 302
 
 
+def session_set_cookie(response: Any) -> str:
+    """The Set-Cookie header of the session (a login also sets the device cookie)."""
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    return cookie
+
+
 def test_session_cookie_flags(app, database_url, tmp_path):
     make_admin(app)
-    cookie = login(app.test_client()).headers["Set-Cookie"]
+    cookie = session_set_cookie(login(app.test_client()))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert config.from_env(str(tmp_path), {"MEMMATCH_ENV": "production"})["SESSION_COOKIE_SECURE"] is True
     assert config.from_env(str(tmp_path), {"MEMMATCH_ENV": "development"})["SESSION_COOKIE_SECURE"] is False
     secure = make_app(database_url, tmp_path, SESSION_COOKIE_SECURE=True)
-    assert "Secure" in login(secure.test_client()).headers["Set-Cookie"]
+    assert "Secure" in session_set_cookie(login(secure.test_client()))
     with secure.app_context():
         db.engine.dispose()
 

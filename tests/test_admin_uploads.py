@@ -47,6 +47,18 @@ def expendable_ids() -> set[str]:
     return {row["id"] for row in program_rows()} - expected
 
 
+def reverified_programs(count: int = 5) -> bytes:
+    """The bundled catalogue with `count` programs marked verified: a new file whose model scores the same.
+
+    Dropping programs retrains the text model on a different corpus, which can move rankings and
+    so the program metrics; a file whose program words are unchanged passes the gate like the active one.
+    """
+    rows = program_rows()
+    for row in rows[:count]:
+        row["last_verified"] = "2026-11-02"
+    return to_csv(rows)
+
+
 def smaller_programs(drop: int = 5) -> bytes:
     """The bundled catalogue less its last `drop` programs that no program persona expects."""
     rows = program_rows()
@@ -252,6 +264,34 @@ def test_a_body_over_the_request_limit_is_413(app):
     client = admin_client(app)
     response = upload(client, b"a" * (app.config["MAX_CONTENT_LENGTH"] + 1))
     assert response.status_code == 413
+
+
+def test_a_file_over_the_request_limit_gets_the_upload_page_and_is_recorded_as_refused(app):
+    client = admin_client(app)
+    size = app.config["MAX_CONTENT_LENGTH"] + 1
+    response = upload(client, b"a" * size, name="huge.csv")
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "was refused" in page and "over the limit of 5,242,880 bytes" in page and "it was not read" in page
+    with app.app_context():
+        [row] = db.session.scalars(select(ProgramUpload)).all()
+        assert (row.status, row.error_count, row.content) == ("refused", 1, b"")
+        assert row.size_bytes > size, "the whole request, the file and its multipart wrapping"
+        upload_id = row.id
+    assert actions(app)[-1] == "upload_refused"
+    report = client.get(f"/admin/uploads/{upload_id}/report.csv")
+    assert report.status_code == 200 and "over the limit of 5,242,880 bytes" in report.get_data(as_text=True)
+
+
+def test_an_anonymous_body_over_the_limit_is_a_plain_413_and_records_nothing(app):
+    response = app.test_client().post(
+        "/admin/upload",
+        data=b"a" * (app.config["MAX_CONTENT_LENGTH"] + 1),
+        content_type="multipart/form-data; boundary=x",
+    )
+    assert response.status_code == 413
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ProgramUpload)) == 0
 
 
 def test_an_upload_without_a_file_or_token_is_refused(app):

@@ -16,7 +16,7 @@ from recommender.orm import ModelVersion
 from recommender.services import accounts, catalog_import, dashboard, versions
 from tests.conftest import make_app, seed_version
 from tests.test_admin import FAST_SCRYPT, actions, admin_client, state, token_of
-from tests.test_admin_uploads import program_rows, smaller_programs, to_csv
+from tests.test_admin_uploads import program_rows, reverified_programs, to_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,7 +82,7 @@ def test_promote_then_roll_back_through_the_web(slow_app, trained):
     client = admin_client(app)
     original = trained.version_id
     assert serving(client) == original
-    candidate = train_candidate(app, smaller_programs())
+    candidate = train_candidate(app, reverified_programs())
 
     listing = client.get("/admin/versions").get_data(as_text=True)
     assert f"/admin/versions/{candidate}/activate" in listing and f"/admin/versions/{candidate}/discard" in listing

@@ -146,6 +146,47 @@ def test_lists_and_numbers_are_normalised():
     assert program.concentrations == ("A", "B")
 
 
+# GOOD plus what a later catalogue version may require, so these tests name only their own column.
+FULL = {**GOOD, **({"domains": "example.edu"} if "domains" in PROGRAM_COLUMNS else {})}
+
+
+@pytest.mark.parametrize(
+    ("column", "cell"),
+    [
+        ("tuition_usd", "٣٠٠٠٠"),
+        ("tuition_usd", "３００００"),
+        ("duration_months", "١٢"),
+        ("duration_months", "¹²"),
+        ("tuition_year", "٢٠٢٥"),
+        ("last_verified", "٢٠٢٥-01-01"),
+    ],
+)
+def test_numbers_are_written_in_ascii_digits(column, cell):
+    """`\\d` and int() also take Arabic-Indic, full-width and superscript digits; a file may not."""
+    problems = errors_of(csv_bytes([{**FULL, "tuition_usd": "30000", "tuition_year": "2025", column: cell}]))
+    assert column in [c for _, c, _ in problems], problems
+
+
+@pytest.mark.parametrize(
+    ("column", "cell"),
+    [
+        ("concentrations", 'Data;=HYPERLINK("https://evil.example","x")'),
+        ("core_courses", "Finance; +cmd|' /C calc'!A0"),
+        ("formats", "online;@SUM(A1)"),
+        ("source", 'https://example.edu/mem;=HYPERLINK("x")'),
+        ("specializations", "data_analytics;-2+3"),
+    ],
+)
+def test_a_formula_inside_a_list_is_refused(column, cell):
+    problems = errors_of(csv_bytes([{**FULL, column: cell}]))
+    assert any(c == column and "formula" in m for _, c, m in problems), problems
+
+
+def test_a_negative_number_inside_a_list_is_not_a_formula():
+    program = parse_programs(csv_bytes([{**FULL, "concentrations": "Data; -1; Operations"}])).programs[0]
+    assert program.concentrations == ("Data", "-1", "Operations")
+
+
 @pytest.mark.parametrize(
     ("domains", "message"),
     [

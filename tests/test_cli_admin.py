@@ -12,7 +12,7 @@ from recommender.extensions import db
 from recommender.orm import AdminUser, ProgramUpload
 from recommender.services import accounts
 from tests.test_admin import FAST_SCRYPT, PASSWORD, actions, login, state
-from tests.test_admin_uploads import program_rows, smaller_programs, to_csv
+from tests.test_admin_uploads import program_rows, reverified_programs, smaller_programs, to_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -118,7 +118,7 @@ def test_cli_refuses_what_the_upload_refuses(app, runner, tmp_path):
 
 def test_the_whole_promote_and_rollback_flow_through_the_cli(app, runner, tmp_path, trained):
     original = trained.version_id
-    trained_out = runner.invoke(args=["train", "--data", str(write(tmp_path, "fewer.csv", smaller_programs()))])
+    trained_out = runner.invoke(args=["train", "--data", str(write(tmp_path, "fewer.csv", reverified_programs()))])
     assert trained_out.exit_code == 0, trained_out.output
     candidate = trained_out.stdout.split("version ", 1)[1].split()[0]
     assert state(app)[1] == original

@@ -156,7 +156,7 @@ def _reference_evidence(programs, specializations):
                 spec, left, right = groups[match.lastgroup], match.start(), match.end()
                 if place_kind <= kind[row, spec]:
                     continue
-                if place_kind in (grounding.TRACK, grounding.COURSE):
+                if place_kind in (grounding.NAME, grounding.TRACK, grounding.COURSE):
                     left, right = 0, len(text)
                 elif place_kind == grounding.DESCRIPTION:
                     left, right = grounding.phrase_around(text, left, right)

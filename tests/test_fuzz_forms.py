@@ -155,6 +155,19 @@ def test_json_posted_to_any_form_is_refused_with_415(app):
             assert response.status_code == 415, f"{rule} {body!r}: {response.status_code}"
 
 
+@pytest.mark.parametrize("body", [b"0", b"1.5", b'"x"', b"true", b"null", b"[1]", b"{}", b'{"csrf_token": "x"}'])
+def test_json_without_a_csrf_token_is_refused_with_415_before_the_csrf_check(app, body):
+    """The JSON guard runs first: the CSRF refusal would otherwise build a form from the JSON."""
+    client = app.test_client()
+    api = client.post("/api/v1/recommendations", json=valid_answers())
+    results, version = api.get_json()["result_url"].rsplit("/", 1)[1], api.get_json()["model_version"]
+    for rule in post_routes(app):
+        for kind in ("application/json", "application/json; charset=utf-8", "application/problem+json"):
+            response = client.post(concrete(rule, results, version), data=body, content_type=kind)
+            assert response.status_code == 415, f"{rule} {kind} {body!r}: {response.status_code}"
+            assert "form data" in response.get_data(as_text=True)
+
+
 def test_form_posts_without_a_csrf_token_are_refused_not_failed(app, client):
     api = client.post("/api/v1/recommendations", json=valid_answers())
     token, version = api.get_json()["result_url"].rsplit("/", 1)[1], api.get_json()["model_version"]

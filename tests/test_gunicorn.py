@@ -81,19 +81,20 @@ def fetch(url: str, **kwargs) -> tuple[int, dict, dict]:
 
 
 class Server:
-    def __init__(self, tmp_path: Path):
+    def __init__(self, tmp_path: Path, **extra_env: str):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = tmp_path / "gunicorn.log"
         env = {
             **os.environ,
             "MEMMATCH_ENV": "production",
-            "SECRET_KEY": "gunicorn-test-secret",
+            "SECRET_KEY": "gunicorn-test-secret-of-at-least-32-characters",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'g.sqlite3'}",
             "MODELS_DIR": str(tmp_path / "models"),
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "WEB_CONCURRENCY": "2",
             "GUNICORN_GRACEFUL_TIMEOUT": "20",
+            **extra_env,
         }
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(

@@ -151,7 +151,8 @@ def test_specialization_reasons_quote_the_users_answers(trained):
     assert "Designing systems" in text and "Systems engineer" in text
     second = rec.specializations[1].specialization.name
     assert rec.runner_up_note.startswith(f"{second} came second")
-    assert "“Designing systems” points more strongly to Systems Engineering" in rec.runner_up_note
+    # With the goal weighing most, it is the answer that separates the first two.
+    assert "“Systems engineer” points more strongly to Systems Engineering" in rec.runner_up_note
 
 
 def test_program_reasons_quote_the_track_that_matches_the_best_specialization(trained):
@@ -185,9 +186,12 @@ def test_ties_break_by_program_id(trained):
     recommender = trained.recommender
     scores = np.zeros(recommender.n_specs + len(recommender.programs), dtype=np.float32)
     _, order, *_ = recommender._rank(answers(), scores, limit=10)
-    # With every score equal, grounding levels still lead; programs at the same level sort by id.
-    levels = recommender.grounding_levels(recommender.top_specializations(np.arange(8), scores[:8]))
-    expected = sorted(range(len(recommender.programs)), key=lambda i: (-levels[i], recommender.programs[i].id))[:10]
+    # With every score equal, grounding levels and breadth still lead; then programs sort by id.
+    top = recommender.top_specializations(np.arange(8), scores[:8])
+    levels, breadth = recommender.grounding_levels(top), recommender.breadth(top)
+    expected = sorted(
+        range(len(recommender.programs)), key=lambda i: (-levels[i], -breadth[i], recommender.programs[i].id)
+    )[:10]
     assert order.tolist() == expected
 
 

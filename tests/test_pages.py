@@ -48,20 +48,17 @@ def strip_tokens(html: str) -> str:
     return re.sub(r'name="csrf_token"[^>]*>', "", html)
 
 
-def feedback_forms(html: str) -> list[dict[str, str]]:
-    """(kind, item, action) of every feedback form on a results page."""
-    forms = re.findall(r'<form method="post" action="([^"]+/feedback)" class="feedback">(.*?)</form>', html, re.S)
-    out = []
-    for action, body in forms:
-        fields = dict(re.findall(r'name="(kind|item)" value="([^"]+)"', body))
-        out.append({"action": action, **fields})
-    return out
+def feedback_votes(html: str) -> tuple[str, list[dict[str, str]]]:
+    """The page's one feedback form address, and (kind, item, useful) of every vote button sent to it."""
+    action = re.search(r'<form method="post" action="([^"]+/feedback)" id="feedback-form"', html).group(1)
+    votes = re.findall(r'<button form="feedback-form" name="vote" value="([a-z]+):([^":]+):(yes|no)"', html)
+    return action, [{"kind": k, "item": i, "useful": u} for k, i, u in votes]
 
 
 def vote(client, html: str, kind: str, item: str, useful: str):
-    form = next(f for f in feedback_forms(html) if f["kind"] == kind and f["item"] == item)
-    data = {"csrf_token": csrf_token_from(html), "kind": kind, "item": item, "useful": useful}
-    return client.post(form["action"], data=data)
+    action, votes = feedback_votes(html)
+    assert {"kind": kind, "item": item, "useful": useful} in votes
+    return client.post(action, data={"csrf_token": csrf_token_from(html), "vote": f"{kind}:{item}:{useful}"})
 
 
 def feedback_rows(app) -> list[tuple[str, str, bool]]:
@@ -80,13 +77,13 @@ def test_results_rank_all_specializations_as_the_api_does(client):
     assert len(expected) == 8
 
 
-def test_score_bars_are_server_rendered_svg_widths_matching_the_score(client):
+def test_matches_are_shown_as_bands_not_percentages(client):
     html = client.get(results_url(client)).text
-    first = api(client)["specializations"][0]
-    pct = round(first["score"] * 100)
     block = section(html, "specializations")
-    assert f'<rect class="bar-fill" width="{pct}" height="8"/>' in block
-    assert f"{pct}% match" in visible_text(block)
+    for spec in api(client)["specializations"]:
+        label = {"strong": "Strong match", "good": "Good match", "some": "Some match", "little": "Little match"}
+        assert re.search(rf'id="(?:sn|spec)-{spec["id"]}".*?band-{spec["band"]}">{label[spec["band"]]}<', block, re.S)
+    assert not re.search(r"\d+% match", visible_text(html))
     assert " style=" not in html and "<style" not in html
 
 
@@ -98,51 +95,68 @@ def test_reasons_quote_the_users_own_answers_and_the_runner_up_is_explained(clie
     assert "Engineering Analytics & Data Science came second" in text
 
 
-def test_programs_show_their_facts_link_sources_and_unknown_cost(client):
+def test_programs_show_their_facts_link_sources_with_their_kind_and_unpublished_cost(client):
     html = client.get(results_url(client)).text
     block = section(html, "programs")
     body = api(client)
     assert ranked_names(html, "programs") == [p["program"] for p in body["programs"]]
     for program in body["programs"]:
+        card = re.search(rf'<li class="card program[^"]*" id="program-{program["id"]}">.*?\n</li>', block, re.S).group(
+            0
+        )
         if program["url"]:
-            assert f'href="{escape(program["url"])}"' in block
+            assert f'href="{escape(program["url"])}"' in card and "Program page" in card
+        else:
+            assert "Program page" not in card  # no page of its own: only its sources, each with its kind
         for source in program["sources"]:
-            assert f'href="{escape(source["url"])}"' in block
-    text = visible_text(block)
-    # Most programs publish no whole-program tuition: each says so, never a guess.
-    unknown = [p for p in body["programs"] if p["tuition_usd"] is None]
-    assert unknown and text.count("Not published — check with the program") >= len(unknown)
-    assert "(official)" in text and "(third-party)" in text
-    known = next(p for p in body["programs"] if p["tuition_usd"] is not None)
-    assert f"${known['tuition_usd']:,}" in text
-    assert "Last verified Not recorded" in text
-    for label in ("Format", "Pace", "Duration", "Tuition", "Where"):
-        assert label in text
+            if source["url"].startswith("http"):
+                href = re.escape(str(escape(source["url"])))
+                assert re.search(rf'href="{href}">[^<]*</a> <span class="kind kind-{source["kind"]}">', card)
+        text = visible_text(card)
+        if program["tuition_usd"] is None:
+            assert "Not published" in text
+        else:
+            assert f"${program['tuition_usd']:,}" in text
+    for label in ("Format", "Pace", "Length", "Tuition", "Where"):
+        assert label in visible_text(block)
 
 
-def test_a_program_that_misses_a_limit_says_which(client):
-    html = client.get(results_url(client, max_budget_usd=50_000, format="online")).text
-    body = api(client, max_budget_usd=50_000, format="online")
-    unknown = [p for p in body["programs"] if p["constraint_unknowns"]]
-    assert unknown, "this persona's results include programs whose cost or format is not published"
-    text = visible_text(section(html, "programs"))
-    assert "Cost not published — check with the program." in text
-    assert "Might fit: its budget is not published — check with the program." in text
-    assert "Offered online, as you asked." in text
+def test_programs_are_grouped_by_fit_with_catalogue_wide_counts(client):
+    answers = {"max_budget_usd": 50_000, "format": "online"}
+    html = client.get(results_url(client, **answers)).text
+    body = api(client, **answers)
     counts = body["fit_counts"]
-    assert (
-        f"{counts['meets']} fit your limits · {counts['unknown']} might fit: facts not published · "
-        f"{counts['misses']} are outside your limits"
-    ) in text
-    assert "over your" not in " ".join(r for p in unknown for r in p["reasons"] if "budget" in p["constraint_unknowns"])
+    block = section(html, "programs")
+    text = visible_text(block)
+    assert f"{counts['meets']} fit your limits" in text or f"{counts['meets']} fits your limits" in text
+    assert f"{counts['unknown']} might fit: facts not published" in text
+    assert f"{counts['misses']} are outside your limits" in text
+    shown = {p["fit"] for p in body["programs"]}
+    headings = re.findall(r'<h3 class="group-title group-([a-z]+)"', block)
+    assert headings == [f for f in ("meets", "unknown", "misses") if f in shown]
+    for program in body["programs"]:
+        card = re.search(rf'id="program-{program["id"]}">.*?\n</li>', block, re.S).group(0)
+        assert f"fit-{program['fit']}" in re.search(
+            r'<li class="card program ([^"]+)"', html[html.index(card) - 60 :]
+        ).group(1)
+        if program["fit"] == "misses":
+            assert "Outside your limits" in visible_text(card)
+        elif program["fit"] == "unknown":
+            assert "Might fit: its" in visible_text(card)
+    for note in body["coverage"]:
+        assert str(escape(note)) in block
 
 
 def test_no_program_meeting_every_limit_is_said_plainly(client):
-    html = client.get(results_url(client, format="hybrid", pace="accelerated", max_budget_usd=30_000)).text
-    assert "No program in our catalogue is known to meet all of your limits." in visible_text(html)
+    answers = {"format": "hybrid", "pace": "accelerated", "max_budget_usd": 20_000, "region": "canada"}
+    body = api(client, **answers)
+    assert body["fit_counts"]["meets"] == 0, "this persona was chosen because nothing fits it"
+    text = visible_text(client.get(results_url(client, **answers)).text)
+    assert "0 fit your limits" in text
+    assert "No program fits all your limits; the closest" in text or "None is known to fit all your limits" in text
 
 
-def test_career_roles_sit_on_the_ladder_with_pay_source_and_links(client, catalogs):
+def test_career_roles_sit_on_the_ladder_with_pay_as_bls_shows_it(client, catalogs):
     html = client.get(results_url(client)).text
     block = section(html, "careers")
     levels = re.findall(r'<li class="rung[^"]*">\s*<h3>([^<]+)', block)
@@ -151,14 +165,32 @@ def test_career_roles_sit_on_the_ladder_with_pay_source_and_links(client, catalo
     text = visible_text(block)
     goal = catalogs.roles_by_id["supply_chain_manager"]
     assert "Supply Chain Manager Your goal" in text
-    assert f"${goal.median_pay_usd:,} median pay ({goal.pay_year})" in text
-    assert goal.pay_source in text
-    assert f'href="{goal.onet_url}"' in block and f'href="{goal.bls_url}"' in block
+    assert f"${goal.median_pay_usd:,} median" in text
+    low, high = goal.middle_range
+    assert f"${goal.median_pay_usd:,} median, middle half ${low:,}–${high:,} (all experience levels)" in text
+    start, top = goal.starting_range
+    assert f"Usual starting range ${start:,}–${top:,} (10th–25th percentile)" in text
+    assert "BLS OEWS, May 2025" in text
+    for url in (goal.pay_url, goal.onet_url, goal.bls_url):
+        assert f'href="{url}"' in block
+    # an O*NET-level occupation says whose figures it carries
+    assert "O*NET’s Supply Chain Managers has no BLS wages of its own: these are the parent occupation’s" in text
+    assert goal.pay_parent.split(" ", 1)[1] in text
     no_pay = catalogs.roles_by_id["data_science_manager"]
     assert no_pay.median_pay_usd is None
     assert "No BLS figure." in text and no_pay.pay_note in text
     # four years of experience: the user is placed on the entry rung
     assert re.search(r'<li class="rung here">\s*<h3>Entry level', block)
+
+
+def test_each_occupations_pay_is_said_once_for_all_its_roles(client, catalogs):
+    block = section(client.get(results_url(client)).text, "careers")
+    shown = re.findall(r'<li class="occupation" id="occ-([0-9-]+)">', block)
+    assert shown and len(shown) == len(set(shown))
+    pm = catalogs.roles_by_id["project_manager"]
+    card = re.search(rf'id="occ-{pm.soc_code}">.*?</li>', block, re.S)
+    if card:  # project roles are among this persona's: all of them share one occupation
+        assert block.count(f'id="occ-{pm.soc_code}"') == 1
 
 
 def test_only_certifications_that_fit_the_top_specializations_are_shown(client, catalogs):
@@ -191,10 +223,13 @@ def test_the_permanent_link_reproduces_what_the_user_saw(app, client):
     assert f"http://localhost{url}" in visible_text(first)
 
 
-def test_change_an_answer_is_the_quiz_prefilled(client):
-    html = client.get(results_url(client, region="europe", max_budget_usd=75_000)).text
-    change = section(html, "change")
-    assert 'action="/"' in change and "Update my matches" in change
+def test_change_an_answer_is_the_pages_one_compact_form_prefilled(client):
+    url = results_url(client, region="europe", max_budget_usd=75_000)
+    html = client.get(url).text
+    assert html.count('action="/"') == 1, "one form of answers on the page, no second copy of the quiz"
+    change = re.search(r'<details class="recap" id="change".*?</details>', html, re.S).group(0)
+    assert "Update my matches" in change and "Change an answer" in change
+    assert f'name="from" value="{url.rsplit("/", 1)[1]}"' in change
     assert checked(html) == {
         "background": ["industrial"],
         "experience_years": ["4"],
@@ -206,28 +241,66 @@ def test_change_an_answer_is_the_quiz_prefilled(client):
         "max_budget_usd": ["75000"],
         "region": ["europe"],
     }
+    # the recap comes before the answer, and the answer before the details
+    assert html.index('class="recap"') < html.index('class="best"') < html.index('id="specializations"')
 
 
 def test_sending_the_prefilled_form_unchanged_keeps_the_same_link(client):
     # An API answer with values the form does not offer as ranges or steps still round-trips.
     url = client.post(
-        "/api/v1/recommendations", json=valid_answers(experience_years=7, max_budget_usd=60_000)
+        "/api/v1/recommendations", json=valid_answers(experience_years=7, max_budget_usd=65_000)
     ).get_json()["result_url"]
     html = client.get(url).text
-    assert "Up to $60,000 (your earlier answer)" in html
+    assert "Up to $65,000 (your earlier answer)" in html
     response = client.post("/", data=quiz_post(html))
     assert response.headers["Location"] == url
 
 
-def test_changing_one_answer_moves_the_ranking(client):
+def test_changing_one_answer_moves_the_ranking_and_says_what_changed(client):
     first_url = results_url(client)
     html = client.get(first_url).text
     assert ranked_names(html, "specs")[0] == "Operations & Supply Chain Management"
+    assert "What changed" not in html
     response = client.post("/", data=quiz_post(html, goal="data_science_manager"))
-    assert response.status_code == 303 and response.headers["Location"] != first_url
-    moved = client.get(response.headers["Location"]).text
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    new_url, _, query = location.partition("?")
+    assert new_url != first_url and query == f"from={first_url.rsplit('/', 1)[1]}"
+    moved = client.get(location).text
     assert ranked_names(moved, "specs")[0] == "Engineering Analytics & Data Science"
     assert ranked_names(moved, "programs") != ranked_names(html, "programs")
+    changed = visible_text(re.search(r'<div class="changed".*?</div>', moved, re.S).group(0))
+    assert "Aiming for : Supply chain manager → Data science manager" in changed
+    assert "Best fit is now Engineering Analytics & Data Science (was Operations & Supply Chain Management)." in changed
+    assert re.search(r"\d+ programs? fits? your limits, against \d+ before\.", changed)
+    assert "New in the top three:" in changed or "Same top three programs." in changed
+    # the permanent link itself reads cleanly: no comparison without the `from` it came with
+    assert "What changed" not in client.get(new_url).text
+
+
+@pytest.mark.parametrize("came_from", ["nope", "<script>x</script>", "x" * 300, "20991231-000000-deadbeef.AAAA"])
+def test_a_from_that_is_not_one_of_our_results_is_dropped(client, came_from):
+    url = results_url(client)
+    html = client.get(url).text
+    data = quiz_post(html, goal="founder")
+    data.setlist("from", [came_from])
+    location = client.post("/", data=data).headers["Location"]
+    if "?" in location:  # a well-formed token of a version this database lacks is kept...
+        page = client.get(location)
+        assert page.status_code == 200 and "What changed" not in page.text  # ...and shows no comparison
+    assert "<script>" not in location
+    direct = client.get(f"{url}?from={came_from}")
+    assert direct.status_code == 200 and "What changed" not in direct.text
+
+
+def test_the_same_answers_sent_again_say_nothing_changed(client):
+    url = results_url(client)
+    token = url.rsplit("/", 1)[1]
+    other = results_url(client, goal="founder")
+    page = client.get(f"{other}?from={token}").text
+    assert "What changed" in page
+    same = client.get(f"{url}?from={token}").text
+    assert "What changed" not in same  # a page compared with itself shows nothing to compare
 
 
 @pytest.mark.parametrize(
@@ -268,8 +341,12 @@ def test_compare_shows_two_or_three_programs_side_by_side(client):
     for header, program in zip(headers, programs, strict=True):
         assert program["program"] in visible_text(header)
     text = visible_text(table)
-    assert "Tuition" in text and "Not published — check with the program" in text and "Meets all of them" in text
+    assert "Tuition" in text and "Match" in text and "Meets all of them" in text
     assert "Might fit: its budget is not published — check with the program." in text
+    for program in programs:
+        assert ("Not published" in text) if program["tuition_usd"] is None else (f"${program['tuition_usd']:,}" in text)
+        kinds = {s["kind"] for s in program["sources"]}
+        assert all(f"kind-{k}" in table for k in kinds)
 
 
 def test_compare_refuses_more_than_three_and_keeps_the_ticks(client):
@@ -306,9 +383,11 @@ def test_compare_with_an_unknown_token_is_404(client):
 def test_useful_and_not_for_me_are_stored_with_a_thank_you(app, client):
     url = results_url(client)
     html = client.get(url).text
-    forms = feedback_forms(html)
-    assert {f["kind"] for f in forms} == {"specialization", "program"}
-    assert len(forms) == 8 + len(api(client)["programs"])
+    action, votes = feedback_votes(html)
+    assert action == f"{url}/feedback" and html.count('id="feedback-form"') == 1
+    items = {(v["kind"], v["item"]) for v in votes}
+    assert {k for k, _ in items} == {"specialization", "program"}
+    assert len(items) == 3 + len(api(client)["programs"])  # the top three specializations and every program
     program_id = api(client)["programs"][0]["id"]
 
     response = vote(client, html, "specialization", "operations_supply_chain", "yes")
@@ -323,6 +402,16 @@ def test_useful_and_not_for_me_are_stored_with_a_thank_you(app, client):
         ("specialization", "operations_supply_chain", True),
         ("program", program_id, False),
     ]
+
+
+@pytest.mark.parametrize(
+    "bad", ["program", "program::yes", ":x:yes", "program:x", "a:b:c:d", "specialization:data_analytics:maybe"]
+)
+def test_a_malformed_vote_is_refused(app, client, bad):
+    url = results_url(client)
+    token = csrf_token_from(client.get(url).text)
+    assert client.post(f"{url}/feedback", data={"csrf_token": token, "vote": bad}).status_code == 400
+    assert feedback_rows(app) == []
 
 
 def test_feedback_without_csrf_token_is_refused(app, client):

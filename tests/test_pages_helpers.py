@@ -29,21 +29,33 @@ class _Inputs(HTMLParser):
         self.inputs: list[Input] = []
         self.labels_for: set[str] = set()
         self._form_stack: list[str] = []
+        self._select: dict[str, str] | None = None
+
+    def _owner(self, a: dict[str, str]) -> str:
+        return a.get("form") or (self._form_stack[-1] if self._form_stack else "")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "form":
+        if tag == "select":
+            self._select = {"name": a.get("name", ""), "id": a.get("id", ""), "form": self._owner(a)}
+        elif tag == "option" and self._select is not None:
+            # An <option> reads as a choice of its <select>: "checked" when selected.
+            s = self._select
+            self.inputs.append(Input(s["name"], "option", a.get("value", ""), "selected" in a, s["id"], s["form"], a))
+        elif tag == "form":
             self._form_stack.append(a.get("id", "") or f"form@{a.get('action', '')}")
         elif tag == "label" and a.get("for"):
             self.labels_for.add(a["for"])
         elif tag == "input":
-            owner = a.get("form") or (self._form_stack[-1] if self._form_stack else "")
+            owner = self._owner(a)
             self.inputs.append(
                 Input(a.get("name", ""), a.get("type", "text"), a.get("value", ""), "checked" in a, a.get("id", ""),
                       owner, a)
             )  # fmt: skip
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
         if tag == "form" and self._form_stack:
             self._form_stack.pop()
 
@@ -63,15 +75,15 @@ def labelled_ids(html: str) -> set[str]:
 
 
 def quiz_inputs(html: str) -> list[Input]:
-    """The inputs of the quiz form (the form that posts to "/")."""
-    return [i for i in inputs(html) if i.form == "form@/"]
+    """The inputs of the quiz form: the quiz page's, or the results page's compact one (both post to "/")."""
+    return [i for i in inputs(html) if i.form in ("form@/", "answers-form")]
 
 
 def checked(html: str) -> dict[str, list[str]]:
     """What the quiz form shows as chosen, by field name."""
     chosen: dict[str, list[str]] = {}
     for item in quiz_inputs(html):
-        if item.type in ("radio", "checkbox") and item.checked:
+        if item.type in ("radio", "checkbox", "option") and item.checked:
             chosen.setdefault(item.name, []).append(item.value)
     return chosen
 
@@ -82,7 +94,7 @@ def quiz_post(html: str, **changes: Any) -> MultiDict:
     for item in quiz_inputs(html):
         if item.name in changes:
             continue
-        if item.type == "hidden" or (item.type in ("radio", "checkbox") and item.checked):
+        if item.type == "hidden" or (item.type in ("radio", "checkbox", "option") and item.checked):
             data.add(item.name, item.value)
     for name, value in changes.items():
         for one in value if isinstance(value, list) else [value]:
@@ -120,12 +132,14 @@ def section(html: str, section_id: str) -> str:
     return match.group(0)
 
 
-def ranked_names(html: str, list_class: str) -> list[str]:
-    """The <h3> titles of a ranked list (specs or programs), in order, without the hidden rank."""
-    block = re.search(rf'<ol class="{list_class}">(.*?)</ol>', html, flags=re.S)
-    assert block, f"no list {list_class}"
-    titles = re.findall(r"<h3><span class=\"vh\">Number \d+: </span>(.*?)</h3>", block.group(1))
-    return [visible_text(t) for t in titles]
+def ranked_names(html: str, kind: str) -> list[str]:
+    """The names of a ranked list in page order: "specs" (the top three and the folded rest) or "programs"."""
+    if kind == "specs":
+        block = section(html, "specializations")
+        titles = re.findall(r'id="sn-[^"]+">(.*?)</h3>|class="spec-line"[^>]*><strong>(.*?)</strong>', block, re.S)
+        return [visible_text(a or b) for a, b in titles]
+    block = section(html, "programs")
+    return [visible_text(t) for t in re.findall(r'<h4 id="pn-[^"]+">(.*?), <span class="university">', block, re.S)]
 
 
 def test_duration_says_full_time_only_when_the_program_offers_it(trained):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -13,7 +14,13 @@ from werkzeug.datastructures import MultiDict
 from recommender.domain import quiz
 from recommender.extensions import db
 from recommender.orm import Submission
-from recommender.web.forms import BUDGET_STEPS, EXPERIENCE_RANGES, budget_choices, experience_choices
+from recommender.web.forms import (
+    BUDGET_STEPS,
+    EXPERIENCE_RANGES,
+    budget_choices,
+    experience_choices,
+    posted_answers,
+)
 from tests.conftest import csrf_token_from, valid_answers
 from tests.test_pages_helpers import checked, form_answers, inputs, labelled_ids, quiz_inputs, visible_text
 
@@ -77,9 +84,22 @@ def test_experience_is_asked_as_ranges_posting_whole_years(client):
 
 def test_budget_choices_map_to_dollar_caps_or_no_limit(client):
     html = client.get("/").text
-    assert [i.value for i in quiz_inputs(html) if i.name == "max_budget_usd"] == ["", *map(str, BUDGET_STEPS)]
+    assert [i.value for i in quiz_inputs(html) if i.name == "max_budget_usd"] == [*map(str, BUDGET_STEPS), ""]
     text = visible_text(html)
-    assert "No limit" in text and "Up to $30,000" in text and "Up to $100,000" in text
+    assert "No limit" in text and "Up to $20,000" in text and "Up to $150,000" in text
+    assert "Whole-program tuition in US dollars" in text
+
+
+def test_budget_steps_cover_20k_to_150k_in_even_steps_and_each_is_a_contract_value():
+    assert BUDGET_STEPS[0] == 20_000 and BUDGET_STEPS[-1] == 150_000
+    gaps = [b - a for a, b in itertools.pairwise(BUDGET_STEPS)]
+    assert set(gaps) <= {10_000, 15_000, 25_000}, gaps  # no jump a person would not expect
+    assert gaps == sorted(gaps), "steps only widen as the amounts grow"
+    for value in budget_choices():
+        posted = form_answers(valid_answers(), "t")
+        posted.setlist("max_budget_usd", [value])
+        answers, errors = posted_answers(posted)
+        assert errors == {} and answers.max_budget_usd == (int(value) if value else None)
 
 
 def test_page_has_no_inline_script_or_style_and_only_local_assets(client):
@@ -149,7 +169,7 @@ def test_four_interests_re_render_with_the_message_and_every_other_answer_kept(a
     html = response.text
     assert "Choose 1 to 3 interests (got 4)." in html
     # the message sits in the interests group and is tied to it for screen readers
-    group = re.search(r'<fieldset[^>]*aria-describedby="([^"]*)"[^>]*>\s*<legend>What do you enjoy most', html)
+    group = re.search(r'<fieldset[^>]*aria-describedby="([^"]*)"[^>]*>\s*<legend>What you enjoy most', html)
     assert group and "interests-error" in group.group(1).split()
     assert re.search(r'id="interests-error"[^>]*>.*?Choose 1 to 3 interests', html, flags=re.S)
     assert re.search(r'role="alert"[^>]*>.*?href="#interests-0"', html, flags=re.S)  # the summary links to it
@@ -193,6 +213,9 @@ def test_no_interest_at_all_is_refused(client):
         ("experience_years", "ten", "Must be a whole number."),
         ("experience_years", "51", "Must be between 0 and 50."),
         ("max_budget_usd", "lots", "Must be a whole number."),
+        ("experience_years", "٣", "Must be a whole number."),  # Arabic-Indic three: digits are 0-9
+        ("max_budget_usd", "٣٠٠٠٠", "Must be a whole number."),
+        ("max_budget_usd", "３００００", "Must be a whole number."),
         ("interests", ["analyzing_data", "analyzing_data"], "Each interest may be chosen once."),
     ],
 )
@@ -261,9 +284,10 @@ def test_an_exact_earlier_experience_is_kept_in_its_range():
 
 
 def test_an_earlier_budget_that_is_not_a_step_is_offered_as_itself():
-    assert list(budget_choices(60_000)) == ["", "30000", "50000", "60000", "75000", "100000"]
-    assert budget_choices(60_000)["60000"] == "Up to $60,000 (your earlier answer)"
-    assert list(budget_choices(50_000)) == ["", "30000", "50000", "75000", "100000"]
+    steps = [str(b) for b in BUDGET_STEPS]
+    assert list(budget_choices(65_000)) == [*steps[:5], "65000", *steps[5:], ""]
+    assert budget_choices(65_000)["65000"] == "Up to $65,000 (your earlier answer)"
+    assert list(budget_choices(50_000)) == [*steps, ""]
 
 
 # ----------------------------------------------------------------------------- property

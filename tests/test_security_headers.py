@@ -126,7 +126,7 @@ def _client_view(app):
 
 @pytest.fixture
 def proxied_app(database_url, tmp_path, trained):
-    app = make_app(database_url, tmp_path, PROXY_FIX_HOPS=1)
+    app = make_app(database_url, tmp_path, PROXY_FIX_HOPS=1, TRUSTED_PROXIES=["127.0.0.1"])
     seed_version(app, trained)
     yield app
     with app.app_context():

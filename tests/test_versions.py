@@ -27,9 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 PROGRAMS = ROOT / "data" / "programs.csv"
 
 
+from tests.test_admin_uploads import reverified_programs  # noqa: E402
+from tests.test_admin_uploads import smaller_programs as smaller_bytes  # noqa: E402
+
+
 def smaller_programs(tmp_path: Path, drop: int = 5) -> Path:
     """The bundled catalogue less `drop` programs no program persona expects, as a file."""
-    from tests.test_admin_uploads import smaller_programs as smaller_bytes
 
     path = tmp_path / "smaller.csv"
     path.write_bytes(smaller_bytes(drop))
@@ -45,10 +48,12 @@ def state(app) -> tuple[int, str | None]:
 
 def test_train_prints_version_and_metrics_and_activates(app, runner, tmp_path):
     before_count, _ = state(app)
-    result = runner.invoke(args=["train", "--data", str(smaller_programs(tmp_path)), "--activate"])
+    path = tmp_path / "reverified.csv"
+    path.write_bytes(reverified_programs())
+    result = runner.invoke(args=["train", "--data", str(path), "--activate"])
     assert result.exit_code == 0, result.output
     version_id = result.stdout.split("version ", 1)[1].split()[0]
-    assert "top-1" in result.output and f"programs {len(load_programs().programs) - 5}" in result.output
+    assert "top-1" in result.output and f"programs {len(load_programs().programs)}" in result.output
     assert state(app) == (before_count + 1, version_id)
     assert client_version(app) == version_id
     assert (Path(app.config["MODELS_DIR"]) / version_id / "arrays.npz").exists()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_admin_uploads import smaller_programs
+from tests.test_admin_uploads import reverified_programs
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -140,7 +140,7 @@ def test_two_gunicorn_workers_both_serve_a_new_version_within_five_seconds(tmp_p
         "MODEL_REFRESH_SECONDS": "2",
     }
     fewer = tmp_path / "fewer.csv"
-    fewer.write_bytes(smaller_programs())
+    fewer.write_bytes(reverified_programs())
     port = free_port()
     with gunicorn(tmp_path, env, port) as access_log:
         poller = Poller(port)

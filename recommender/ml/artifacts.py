@@ -6,10 +6,14 @@ database recorded when the version was trained.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
+import os
 import platform
+import stat
+import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -19,6 +23,8 @@ import numpy as np
 
 FORMAT_VERSION = 2
 STORE_PLAIN_BYTES = 64 * 1024 * 1024
+# The largest cache file read back (MODEL_CACHE_MAX_BYTES); the database copy is used beyond it.
+CACHE_MAX_BYTES = 64 * 1024 * 1024
 REQUIRED_ARRAYS: frozenset[str] = frozenset(
     {
         "answer_keys",
@@ -125,18 +131,61 @@ def load(artifact: Artifact, expected_sha256: str) -> tuple[dict[str, np.ndarray
 
 
 def write_cache(directory: Path, version_id: str, artifact: Artifact) -> Path:
-    """Keep a copy of a version under models/, for inspection and quicker loading."""
+    """Keep a copy of a version under models/, for inspection and quicker loading.
+
+    Each file is written beside its target and renamed over it: a reader never sees half a file,
+    and whatever stood at the name before (even a FIFO, which a plain open would block on) is
+    replaced rather than opened.
+    """
     target = directory / version_id
     target.mkdir(parents=True, exist_ok=True)
-    (target / "arrays.npz").write_bytes(artifact.npz)
-    (target / "meta.json").write_bytes(artifact.meta_json)
+    for name, data in (("arrays.npz", artifact.npz), ("meta.json", artifact.meta_json)):
+        descriptor, temporary = tempfile.mkstemp(dir=target, prefix=f".{name}.", suffix=".tmp")
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(data)
+            os.replace(temporary, target / name)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
     return target
 
 
-def read_cache(directory: Path, version_id: str) -> Artifact | None:
-    """A cached copy under models/, or None when there is none (callers verify its hash)."""
+class CacheRefused(OSError):
+    """A cache file that is not read: not a regular file, or larger than the limit."""
+
+
+def read_bounded(path: Path, max_bytes: int) -> bytes:
+    """The bytes of `path` if it is a regular file of at most `max_bytes`; raises OSError otherwise.
+
+    Opened with O_NONBLOCK so that a FIFO (or a device) answers at once instead of blocking the
+    process until a writer appears, then checked with fstat on the open descriptor (no race with
+    a rename), and read no further than the limit even if the file grows meanwhile.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+    descriptor = os.open(path, flags)
+    with os.fdopen(descriptor, "rb", buffering=0) as file:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise CacheRefused(f"{path.name} is not a regular file")
+        if info.st_size > max_bytes:
+            raise CacheRefused(f"{path.name} is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit")
+        data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise CacheRefused(f"{path.name} grew past the {max_bytes:,}-byte limit while it was read")
+    return data
+
+
+def read_cache(directory: Path, version_id: str, *, max_bytes: int = CACHE_MAX_BYTES) -> Artifact | None:
+    """A cached copy under models/, or None when there is none (callers verify its hash).
+
+    Raises `CacheRefused` for a file that is there but must not be read (see `read_bounded`).
+    """
     target = directory / version_id
     try:
-        return Artifact((target / "arrays.npz").read_bytes(), (target / "meta.json").read_bytes())
+        return Artifact(read_bounded(target / "arrays.npz", max_bytes), read_bounded(target / "meta.json", max_bytes))
+    except CacheRefused:
+        raise
     except OSError:
         return None

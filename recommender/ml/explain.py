@@ -116,13 +116,11 @@ def _answers_with(field: str, value: str, quiz):
 
 
 def _coverage_notes(spec: Specialization, count: int, total: int, fitting: int) -> tuple[str, ...]:
+    what = f"{reasons.a(spec.subject)} track, degree or course"
     if count == 0:
-        return (f"None of the {total:,} programs in our catalogue name a {spec.subject} track, degree or course.",)
+        return (f"None of the {total:,} programs in our catalogue name {what}.",)
     verb = "names" if count == 1 else "name"
     fits = "it fits" if count == 1 else f"{fitting:,} fit"
     if count == 1 and not fitting:
         fits = "it is outside your limits or its facts are not published"
-    return (
-        f"{count:,} of {total:,} programs in our catalogue {verb} a {spec.subject} track, degree or course; "
-        f"{fits} your limits.",
-    )
+    return (f"{count:,} of {total:,} programs in our catalogue {verb} {what}; {fits} your limits.",)

@@ -90,7 +90,7 @@ class Params:
     # How much each answer counts in the query; interests are what the student says they enjoy,
     # the goal is where they want to go, background and industry only tilt the balance.
     weight_interest: float = 1.0
-    weight_goal: float = 1.1
+    weight_goal: float = 1.3
     weight_background: float = 0.35
     weight_industry: float = 0.35
     # A quiz value linked to k specializations says less about each: its links weigh 1 / k**this.

@@ -180,8 +180,8 @@ def evidence_arrays(
             p = int(place[f])
             row, spec, place_k = int(rows[f]), int(spans[f, 2]), int(kinds_of[p])
             left, right = int(spans[f, 0] - offsets[p]), int(spans[f, 1] - offsets[p])
-            if place_k in (TRACK, COURSE):
-                left, right = 0, int(lengths[p])  # a track or course is quoted whole
+            if place_k in (NAME, TRACK, COURSE):
+                left, right = 0, int(lengths[p])  # a name, track or course is quoted whole
             elif place_k == DESCRIPTION:
                 left, right = phrase_around(texts[p], left, right)
             kind[row, spec], item[row, spec], start[row, spec], end[row, spec] = place_k, items_of[p], left, right

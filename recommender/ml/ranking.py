@@ -22,6 +22,7 @@ MAX_REASONS = explain.MAX_REASONS
 ID_BITS = 20  # program id rank in the low bits of the sort key; up to ~1M programs
 SCORE_BITS = 21  # (1 - score) at 1e-6 resolution: 0 .. 2e6 < 2**21
 LEVEL_BITS = 6  # grounding level 0..33
+BREADTH_BITS = 2  # how many of the user's other top specializations a program also names: 0..2
 SCORE_STEPS = 1_000_000
 RECENT_RECOMMENDATIONS = 1024  # scores are ranked at 1e-6 resolution, so float noise never reorders
 # A specialization counts among the user's best for program grounding when it scores at least
@@ -81,10 +82,15 @@ class Recommender:
         ).astype(np.int8)  # [rank, spec] -> each program's grounding level
         self.named_t = strength_t >= grounding.NAMED
         self.named_counts = self.named_t.sum(axis=1).tolist()
-        codes, levels = np.meshgrid(np.arange(len(FITS)), np.arange(64), indexing="ij")
-        self.key_heads = (codes << (LEVEL_BITS + SCORE_BITS + ID_BITS)) | ((63 - levels) << (SCORE_BITS + ID_BITS))
-        # Each fit group sits 4 apart in an approximate key, more than any (1 - score) in it.
-        self.approx_heads = (codes * 64 + 63 - levels).astype(np.float64) * 4.0
+        codes, levels, breadth = np.meshgrid(np.arange(len(FITS)), np.arange(64), np.arange(4), indexing="ij")
+        # [fit code, level, breadth] -> the high bits of a program's sort key
+        self.key_heads = (
+            (codes << (LEVEL_BITS + BREADTH_BITS + SCORE_BITS + ID_BITS))
+            | ((63 - levels) << (BREADTH_BITS + SCORE_BITS + ID_BITS))
+            | ((3 - breadth) << (SCORE_BITS + ID_BITS))
+        )
+        # Each group sits 4 apart in an approximate key, more than any (1 - score) in it.
+        self.approx_heads = ((codes * 64 + 63 - levels) * 4 + 3 - breadth).astype(np.float64) * 4.0
         places = tuple(arrays[f"grounding_{x}"] for x in ("kind", "item", "start", "end"))
         self.explainer = explain.Explainer(programs, self.specializations, places)
         self.answer_keys = tuple(arrays["answer_keys"].tolist())
@@ -155,6 +161,11 @@ class Recommender:
 
     # ------------------------------------------------------------------ ordering
 
+    def breadth(self, top: list[int]) -> np.ndarray:
+        """How many of the user's top specializations after the best one each program also names (0..2)."""
+        named = self.strength[:, top[1:]] >= grounding.NAMED
+        return named.sum(axis=1).astype(np.int64)
+
     def rank(self, answers: quiz.Answers, limit: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Order specializations and the top `limit` programs; no explanations.
 
@@ -176,7 +187,8 @@ class Recommender:
         levels = self.grounding_levels(top)
         misses, unknown = self.fit_tables(answers)
         codes = fit.fit_codes(misses, unknown)
-        key = self.key_heads[codes, levels] | (self._badness(scores[self.n_specs :]) << ID_BITS) | self.id_rank
+        breadth = self.breadth(top)
+        key = self.key_heads[codes, levels, breadth] | (self._badness(scores[self.n_specs :]) << ID_BITS) | self.id_rank
         return spec_order, self._first(key, limit), codes, (misses, unknown, levels, top), key
 
     @staticmethod
@@ -193,23 +205,25 @@ class Recommender:
             return chosen[np.argsort(key[chosen])]
         return np.argsort(key)
 
-    def _select(self, codes, levels, rows, scales, query, full, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    def _select(self, codes, levels, breadth, rows, scales, query, full, limit: int) -> tuple[np.ndarray, np.ndarray]:
         """(program order, their scores): from the full product, or for a large catalogue a proven shortlist."""
         shortlist = self.shortlist
         if full is None and shortlist is not None:
-            approx = self.approx_heads[codes, levels] + (1.0 - np.clip(shortlist.approximate(rows, *scales), -1, 1))
+            approx = self.approx_heads[codes, levels, breadth] + (
+                1.0 - np.clip(shortlist.approximate(rows, *scales), -1, 1)
+            )
             threshold = np.partition(approx, limit - 1)[limit - 1]
             candidates = np.flatnonzero(approx <= threshold + MARGIN)
             if len(candidates) * 4 < len(codes):
                 exact = shortlist.exact(candidates, query)
-                key = self.key_heads[codes[candidates], levels[candidates]]
+                key = self.key_heads[codes[candidates], levels[candidates], breadth[candidates]]
                 key |= self._badness(exact) << ID_BITS
                 key |= self.id_rank[candidates]
                 chosen = self._first(key, limit)
                 return candidates[chosen], exact[chosen]
             full = self.items @ query
         programs = full[self.n_specs :]
-        key = self.key_heads[codes, levels] | (self._badness(programs) << ID_BITS) | self.id_rank
+        key = self.key_heads[codes, levels, breadth] | (self._badness(programs) << ID_BITS) | self.id_rank
         order = self._first(key, limit)
         return order, programs[order]
 
@@ -229,7 +243,8 @@ class Recommender:
         levels = self._levels(top)
         columns = self.fit_codes.columns(answers)
         codes = self.fit_codes.codes(columns)
-        order, shown_scores = self._select(codes, levels, rows, scales, query, full, limit)
+        breadth = self.named_t[top[1:]].sum(axis=0, dtype=np.int8) if len(top) > 1 else self.fit_codes.meets_all
+        order, shown_scores = self._select(codes, levels, breadth, rows, scales, query, full, limit)
         return keys, contributions, spec_order, spec_scores, top, levels, columns, codes, order, shown_scores
 
     def order(self, answers: quiz.Answers, limit: int = 10) -> tuple[list[int], np.ndarray, np.ndarray]:

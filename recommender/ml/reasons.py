@@ -28,6 +28,11 @@ class Contribution(NamedTuple):
     contributions: dict[str, float]
 
 
+def a(noun: str) -> str:
+    """The noun with its indefinite article ("an operations or supply chain", "a construction")."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def display(score: float) -> float:
     """Scores are cosines; shown clipped to 0..1 and rounded so equal inputs print equally."""
     return round(min(max(score, 0.0), 1.0), 4)
@@ -117,7 +122,7 @@ def runner_up_note(answers: quiz.Answers, first: Contribution, second: Contribut
     ][:2]
     matched = f"it also matches “{'” and “'.join(support)}”" if support else "it matches fewer of your answers"
     return (
-        f"{second.specialization.name} came second ({second.score:.0%} vs {first.score:.0%}): "
+        f"{second.specialization.name} came second: "
         f"{matched}, but “{label}” points more strongly to {first.specialization.name}."
     )
 
@@ -126,7 +131,7 @@ def evidence_reason(program: Program, spec: Specialization, rank: int, kind: int
     """One sentence quoting what the program's own words show about one of the user's top specializations."""
     whose = f"{spec.name}, your {ORDINALS[rank]} match"
     if kind == grounding.NAME:
-        return f"Its name says “{quote}”: it teaches {whose}."
+        return f"Its name, “{quote}”, shows it teaches {whose}."
     if kind == grounding.TRACK:
         return f"Its track “{quote}” fits {whose}."
     if kind == grounding.COURSE:

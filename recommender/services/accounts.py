@@ -99,6 +99,12 @@ def record_login_failure(session: Session, email: str, *, ip: str) -> None:
     session.commit()
 
 
+def record_lockout(session: Session, *, scope: str, target: str, ip: str, limit: str) -> None:
+    """Note that logins were refused for a while: per `scope` (client, account or device)."""
+    audit(session, actor="(rate limit)", action="login_locked", target=target[:255], ip=ip, scope=scope, limit=limit)
+    session.commit()
+
+
 def end_sessions(session: Session, user: AdminUser) -> None:
     """Log out: every session of this account made so far stops working."""
     user.session_epoch += 1

@@ -16,6 +16,9 @@ from recommender.orm import ProgramUpload
 from recommender.services import versions
 
 ALLOWED_SUFFIX = ".csv"
+# The name of an upload whose request was too large to be read at all (so its file name is unknown).
+UNREAD_NAME = "(too large to read)"
+MAX_STORED_SIZE = 2**31 - 1  # size_bytes is a 32-bit integer column
 
 
 class ImportRefused(CatalogError):
@@ -28,6 +31,9 @@ class ImportRefused(CatalogError):
 
 def _outer_problems(source_name: str, size: int) -> list[RowError]:
     problems = []
+    if source_name == UNREAD_NAME:
+        said = f"{size:,} bytes" if size < MAX_STORED_SIZE else "larger than it can say"
+        return [RowError(0, "", f"the upload is {said}, over the limit of {MAX_FILE_BYTES:,} bytes; it was not read")]
     if not source_name.lower().endswith(ALLOWED_SUFFIX):
         problems.append(RowError(0, "", f"the file name must end in {ALLOWED_SUFFIX} (got {source_name[:80]!r})"))
     if size > MAX_FILE_BYTES:
@@ -84,6 +90,31 @@ def receive(session: Session, raw: bytes, *, source_name: str, actor: str) -> tu
         detail={"programs": len(programs_file.programs), "sha256": sha256},
     )
     return upload, programs_file
+
+
+def refuse_unread(session: Session, *, size: int, actor: str) -> ImportRefused:
+    """Record an upload refused before it was read (its request was over the size limit).
+
+    `size` is the request's Content-Length (or the limit it passed, for a chunked one); the file
+    inside was never read, so only its size is known. Committed at once, like any refusal.
+    """
+    size = max(0, min(size, MAX_STORED_SIZE))
+    problems = _outer_problems(UNREAD_NAME, size)
+    upload = _record(
+        session,
+        raw=b"",
+        kept=b"",
+        digest="",
+        source_name=UNREAD_NAME,
+        actor=actor,
+        status="refused",
+        error_count=len(problems),
+        action="upload_refused",
+        detail={"problems": len(problems), "first": [str(e) for e in problems], "request_bytes": size},
+    )
+    upload.size_bytes = size
+    session.commit()
+    return ImportRefused(problems, UNREAD_NAME, upload.id)
 
 
 def _record(

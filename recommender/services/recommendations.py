@@ -33,15 +33,29 @@ def result_token(answers: quiz.Answers, version_id: str) -> str:
     return f"{version_id}.{quiz.encode_answers(answers)}"
 
 
-def parse_token(token: str) -> tuple[str, quiz.Answers] | None:
-    """The (version id, answers) behind a token, or None when it is not one of ours."""
+def parse_token(token: str, *, canonical_only: bool = True) -> tuple[str, quiz.Answers] | None:
+    """The (version id, answers) behind a token, or None when it is not one of ours.
+
+    Base64 leaves unused bits in a code's last character, so several spellings decode to the same
+    answers; only the one `result_token` writes is accepted, so one result has one address and its
+    feedback is never split between two.
+    """
     version_id, _, code = token.rpartition(".")
     if not version_id or not VERSION_ID.fullmatch(version_id):
         return None
     try:
-        return version_id, quiz.decode_answers(code)
+        answers = quiz.decode_answers(code)
     except quiz.AnswersError:
         return None
+    if canonical_only and quiz.encode_answers(answers) != code:
+        return None
+    return version_id, answers
+
+
+def canonical_token(token: str) -> str | None:
+    """The one spelling of a token that decodes, or None when it does not decode at all."""
+    parsed = parse_token(token, canonical_only=False)
+    return None if parsed is None else result_token(parsed[1], parsed[0])
 
 
 def recommend(
@@ -63,13 +77,17 @@ def recommend(
 def find_result(
     session: Session, registry: ModelRegistry, token: str, *, limit: int = DEFAULT_LIMIT
 ) -> Recommendation | None:
-    """Reproduce what a permanent link showed: its answers, ranked by the version that ranked them."""
+    """Reproduce what a permanent link showed: its answers, ranked by the version that ranked them.
+
+    None for a link that is not ours or names no stored version; raises `VersionWithdrawn` for a
+    discarded version and `VersionUnavailable` for one whose stored artifact fails verification.
+    """
     parsed = parse_token(token)
     if parsed is None:
         return None
     version_id, answers = parsed
     try:
-        recommender = registry.get(session, version_id)
+        recommender = registry.for_link(session, version_id)
     except UnknownVersion:
         return None
     return recommender.recommend(answers, limit=limit)
@@ -147,17 +165,8 @@ def specialization_to_api(m: SpecializationMatch) -> dict[str, Any]:
 
 
 def role_to_api(r: Role) -> dict[str, Any]:
-    """One career role as the recommendations answer lists it."""
-    return {
-        "id": r.id,
-        "title": r.title,
-        "url": r.url or None,
-        "median_pay_usd": r.median_pay_usd,
-        "pay_source": r.pay_source or None,
-        "pay_year": r.pay_year or None,
-        "pay_note": r.pay_note or None,
-        "level": r.level,
-    }
+    """One career role as the recommendations answer lists it: as /api/v1/roles does."""
+    return r.to_dict()
 
 
 def program_to_api(m: ProgramMatch) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 In "background" mode (production default) each process queues submissions and one thread writes
 them in batches, every `SUBMISSION_FLUSH_SECONDS` or `BATCH` rows. A submission is analytics, not
 state the user depends on (the permanent link carries its answers), so a crash can lose at most
-the last moments' rows; graceful shutdown flushes. In "inline" mode (tests, and for anyone who
+the last moments' rows; graceful shutdown flushes. A batch the database refuses is retried with
+exponential backoff, at most `SUBMISSION_MAX_ATTEMPTS` times, then dropped; every row dropped or
+lost at shutdown is counted in an error log line. In "inline" mode (tests, and for anyone who
 prefers it) each submission is committed before the response.
 """
 
@@ -13,6 +15,7 @@ import atexit
 import logging
 import os
 import threading
+import time
 from collections import deque
 from typing import Any
 
@@ -25,22 +28,29 @@ from recommender.orm import Submission, utcnow
 log = logging.getLogger(__name__)
 BATCH = 500
 MAX_PENDING = 50_000
+BACKOFF_CAP_SECONDS = 60.0
+SHUTDOWN_ATTEMPTS = 2
 
 
 class SubmissionWriter:
     """Queues submission rows and writes them; one per process (re-created after a fork)."""
 
-    def __init__(self, app: Flask, *, mode: str, flush_seconds: float):
+    def __init__(self, app: Flask, *, mode: str, flush_seconds: float, max_attempts: int = 8):
         if mode not in ("background", "inline"):
             raise ValueError(f"SUBMISSION_WRITE_MODE must be background or inline, got {mode!r}")
+        if max_attempts < 1:
+            raise ValueError(f"SUBMISSION_MAX_ATTEMPTS must be at least 1, got {max_attempts}")
         self.app = app
         self.mode = mode
         self.flush_seconds = flush_seconds
+        self.max_attempts = max_attempts
         self._pending: deque[dict[str, Any]] = deque()
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._pid: int | None = None
         self._thread: threading.Thread | None = None
+        self._failures = 0  # consecutive refused writes of the rows at the head of the queue
+        self._retry_at = 0.0  # monotonic time before which the thread does not try again
         self.dropped = 0
 
     def add(self, **row: Any) -> None:
@@ -54,7 +64,7 @@ class SubmissionWriter:
         with self._lock:
             if len(self._pending) >= MAX_PENDING:
                 self._pending.popleft()  # the database has been away for long: keep the newest
-                self.dropped += 1
+                self._drop(1, "the queue is full")
             self._pending.append(row)
             if len(self._pending) >= BATCH:
                 self._wake.set()
@@ -67,25 +77,75 @@ class SubmissionWriter:
         if not rows:
             return 0
         try:
-            with self.app.app_context():
+            written = self._insert(rows)
+        except SQLAlchemyError as exc:
+            self._refused(rows, exc)
+            return 0
+        with self._lock:
+            self._failures, self._retry_at = 0, 0.0
+        return written
+
+    def _insert(self, rows: list[dict[str, Any]]) -> int:
+        with self.app.app_context():
+            try:
                 db.session.execute(Submission.__table__.insert(), rows)
                 db.session.commit()
-        except IntegrityError as exc:
-            # A row the database will never accept must not block the ones behind it forever.
-            log.error("submissions refused by the database; dropped", extra={"event": "submissions_dropped",
-                      "detail": {"rows": len(rows), "error": str(exc)[:200]}})  # fmt: skip
-            self.dropped += len(rows)
-            return 0
-        except SQLAlchemyError as exc:
-            with self._lock:
-                self._pending.extendleft(reversed(rows))
-            log.warning("submissions not written yet; will retry", extra={"event": "submissions_deferred",
-                        "detail": {"rows": len(rows), "error": str(exc)[:200]}})  # fmt: skip
-            return 0
-        return len(rows)
+                return len(rows)
+            except IntegrityError:
+                db.session.rollback()
+            # A row the database will never accept (a version id it does not hold) must not block
+            # or sink the ones beside it: write them one by one and drop only the refused ones.
+            written = 0
+            for row in rows:
+                try:
+                    db.session.execute(Submission.__table__.insert(), [row])
+                    db.session.commit()
+                    written += 1
+                except IntegrityError as exc:
+                    db.session.rollback()
+                    with self._lock:
+                        self._drop(1, f"refused by the database: {str(exc)[:200]}")
+            return written
+
+    def _refused(self, rows: list[dict[str, Any]], exc: SQLAlchemyError) -> None:
+        with self._lock:
+            self._failures += 1
+            if self._failures >= self.max_attempts:
+                self._drop(len(rows), f"the database refused them {self._failures} times: {str(exc)[:200]}")
+                self._failures, self._retry_at = 0, 0.0
+                return
+            self._pending.extendleft(reversed(rows))
+            delay = min(self.flush_seconds * 2 ** (self._failures - 1), BACKOFF_CAP_SECONDS)
+            self._retry_at = time.monotonic() + delay
+        log.warning("submissions not written yet; will retry", extra={"event": "submissions_deferred",
+                    "detail": {"rows": len(rows), "attempt": self._failures, "retry_in_seconds": round(delay, 2),
+                               "error": str(exc)[:200]}})  # fmt: skip
+
+    def _drop(self, count: int, why: str) -> None:
+        # Called with the lock held.
+        self.dropped += count
+        log.error("submissions dropped", extra={"event": "submissions_dropped",
+                  "detail": {"rows": count, "why": why, "dropped_total": self.dropped}})  # fmt: skip
+
+    def close(self) -> int:
+        """At shutdown: write what is queued (briefly retrying); log the count of any rows lost."""
+        for attempt in range(SHUTDOWN_ATTEMPTS):
+            self.flush()
+            if not self._pending:
+                return 0
+            if attempt + 1 < SHUTDOWN_ATTEMPTS:
+                time.sleep(1.0)
+        with self._lock:
+            lost = len(self._pending)
+            self._pending.clear()
+            self.dropped += lost
+        log.error("submissions lost at shutdown: the database did not take them",
+                  extra={"event": "submissions_lost", "detail": {"rows": lost}})  # fmt: skip
+        return lost
 
     @property
     def pending(self) -> int:
+        """Rows queued and not written yet."""
         return len(self._pending)
 
     def _ensure_thread(self) -> None:
@@ -98,13 +158,18 @@ class SubmissionWriter:
             self._pid = os.getpid()
             self._thread = threading.Thread(target=self._run, name="submission-writer", daemon=True)
             self._thread.start()
-            atexit.register(self.flush)
+            atexit.register(self.close)
 
     def _run(self) -> None:
         while True:
-            self._wake.wait(self.flush_seconds)
+            self._wake.wait(max(self.flush_seconds, self._retry_at - time.monotonic()))
             self._wake.clear()
-            self.flush()
+            if time.monotonic() < self._retry_at:
+                continue  # backing off: a full batch waits for its turn too
+            try:
+                self.flush()
+            except Exception:  # the writer must outlive any surprise, or the queue never drains
+                log.exception("submission writer error", extra={"event": "submissions_writer_error"})
 
 
 def init_app(app: Flask) -> None:
@@ -113,6 +178,7 @@ def init_app(app: Flask) -> None:
         app,
         mode=app.config["SUBMISSION_WRITE_MODE"],
         flush_seconds=app.config["SUBMISSION_FLUSH_SECONDS"],
+        max_attempts=app.config["SUBMISSION_MAX_ATTEMPTS"],
     )
 
 

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from recommender.domain.catalog import Catalogs, ProgramsFile, parse_programs
-from recommender.ml import artifacts
+from recommender.domain.catalog import Catalogs, ProgramsFile
 from recommender.ml.features import Params
-from recommender.ml.ranking import Recommender
 from recommender.orm import ActiveModel, AuditEvent, ModelVersion, utcnow
 from recommender.services.gate import judge
+from recommender.services.loading import cache_artifact, load_recommender
 
 if TYPE_CHECKING:
     from recommender.ml.pipeline import TrainedVersion
@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 class VersionError(Exception):
     """A version operation that cannot be done, with a message fit to show the person asking."""
+
+
+class ActivationLost(VersionError):
+    """Another activation moved the active pointer first; this one changed nothing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +56,15 @@ def audit(session: Session, *, actor: str, action: str, target: str = "", **deta
     log.info("audit", extra={"event": action, "actor": actor, "target": target, "detail": detail})
 
 
+def active_id(session: Session) -> str | None:
+    """The id the active pointer names now (read from the database, never from the session's cache)."""
+    return session.scalar(select(ActiveModel.version_id).where(ActiveModel.id == 1))
+
+
 def active_version(session: Session) -> ModelVersion | None:
     """The version every worker should serve, or None before the first training."""
-    pointer = session.get(ActiveModel, 1)
-    return session.get(ModelVersion, pointer.version_id) if pointer else None
+    version_id = active_id(session)
+    return session.get(ModelVersion, version_id) if version_id else None
 
 
 def list_versions(session: Session) -> list[ModelVersion]:
@@ -81,16 +90,39 @@ def gate(session: Session, version: ModelVersion, *, floor: float, force: bool =
     return GateDecision(False, f"refused: {reason}")
 
 
-def _make_active(session: Session, version: ModelVersion, actor: str) -> None:
-    pointer = session.get(ActiveModel, 1)
-    if pointer is None:
-        session.add(ActiveModel(id=1, version_id=version.id, activated_by=actor, activated_at=utcnow()))
+def _make_active(session: Session, version: ModelVersion, actor: str, *, expected: str | None) -> None:
+    """Move the pointer from `expected` to `version` in one conditional statement, then the statuses.
+
+    The conditional write is the atomic step. On PostgreSQL it takes the pointer row's lock: a
+    second activation waits for the first to commit, then finds the pointer moved and matches no
+    row. On SQLite it is the transaction's first write, so it takes the database's write lock and
+    reads the winner's commit. Statuses change only after it, in the same transaction, so no reader
+    ever sees them disagree with the pointer. Raises `VersionError` (`ActivationLost` when beaten).
+    """
+    session.flush()
+    now = utcnow()
+    pointer = ActiveModel.__table__
+    values = {"version_id": version.id, "activated_by": actor, "activated_at": now}
+    if expected is None:  # the very first activation: two may try to create the row at once
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(pointer).values(id=1, **values).on_conflict_do_nothing(index_elements=["id"])
     else:
-        previous = session.get(ModelVersion, pointer.version_id)
-        if previous is not None and previous.id != version.id:
-            previous.status = "retired"
-        pointer.version_id, pointer.activated_by, pointer.activated_at = version.id, actor, utcnow()
-    version.status, version.activated_at = "active", utcnow()
+        statement = update(pointer).where(pointer.c.id == 1, pointer.c.version_id == expected).values(**values)
+    if session.execute(statement).rowcount != 1:
+        raise ActivationLost(f"another activation won: {active_id(session)} is now active; nothing was changed")
+    versions = ModelVersion.__table__
+    became = session.execute(
+        update(versions)
+        .where(versions.c.id == version.id, versions.c.status != "discarded")
+        .values(status="active", activated_at=now)
+    )
+    if became.rowcount != 1:  # discarded since this activation began
+        raise VersionError(f"version {version.id} was discarded and cannot be served; nothing was changed")
+    session.execute(
+        update(versions).where(versions.c.status == "active", versions.c.id != version.id).values(status="retired")
+    )
+    # The rows changed behind the ORM's back: reload them when next read.
+    session.expire_all()
 
 
 def train_version(
@@ -148,31 +180,37 @@ def train_version(
     )
     decision = None
     if activate:
+        expected = active_id(session)
         decision = gate(session, version, floor=floor, force=force)
         if decision.allowed:
-            _make_active(session, version, actor)
-            audit(
-                session,
-                actor=actor,
-                action="activate",
-                target=version.id,
-                reason=decision.reason,
-                forced=decision.forced,
-            )
+            try:
+                _make_active(session, version, actor, expected=expected)
+            except VersionError as exc:
+                # A lost activation wrote nothing, so the version is stored all the same, as a candidate.
+                decision = GateDecision(False, f"refused: {exc}")
+                audit(session, actor=actor, action="activate_refused", target=version.id, reason=str(exc))
+            else:
+                audit(session, actor=actor, action="activate", target=version.id, reason=decision.reason,
+                      forced=decision.forced)  # fmt: skip
     session.commit()
-    _cache(models_dir, version.id, trained.artifact)
+    cache_artifact(models_dir, version.id, trained.artifact)
     return TrainOutcome(version, trained, decision, bool(decision and decision.allowed))
 
 
 def activate(
     session: Session, version_id: str, *, actor: str, floor: float, force: bool = False, catalogs: Catalogs
 ) -> GateDecision:
-    """Make `version_id` the active version if the gate allows it (roll forward or back)."""
+    """Make `version_id` the active version if the gate allows it (roll forward or back).
+
+    The gate judges against the version active when this call began; if another activation
+    commits first, this one changes nothing, is audited as refused and raises `ActivationLost`.
+    """
     version = session.get(ModelVersion, version_id)
     if version is None:
         raise VersionError(f"no version {version_id!r}; see 'models list'")
     if version.status == "discarded":
         raise VersionError(f"version {version_id} was discarded and cannot be served")
+    expected = active_id(session)
     # A version whose artifact no longer verifies is never made active, whatever the gate says.
     load_recommender(version, catalogs, models_dir=None)
     decision = gate(session, version, floor=floor, force=force)
@@ -181,7 +219,13 @@ def activate(
         session.commit()
         return decision
     was_retired = version.status == "retired"
-    _make_active(session, version, actor)
+    try:
+        _make_active(session, version, actor, expected=expected)
+    except VersionError as exc:
+        session.rollback()
+        audit(session, actor=actor, action="activate_refused", target=version_id, reason=str(exc))
+        session.commit()
+        raise
     audit(
         session,
         actor=actor,
@@ -195,55 +239,21 @@ def activate(
 
 
 def discard(session: Session, version_id: str, *, actor: str) -> None:
-    """Discard a candidate that will not be served."""
-    version = session.get(ModelVersion, version_id)
-    if version is None:
-        raise VersionError(f"no version {version_id!r}")
-    if version.status != "candidate":
-        raise VersionError(f"only candidates can be discarded; {version_id} is {version.status}")
-    version.status = "discarded"
+    """Discard a candidate that will not be served.
+
+    One conditional statement, so a discard racing an activation of the same candidate either
+    happens before it (the activation is refused) or finds the version active and is refused.
+    """
+    versions = ModelVersion.__table__
+    changed = session.execute(
+        update(versions).where(versions.c.id == version_id, versions.c.status == "candidate").values(status="discarded")
+    )
+    if changed.rowcount != 1:
+        session.rollback()
+        status = session.scalar(select(ModelVersion.status).where(ModelVersion.id == version_id))
+        if status is None:
+            raise VersionError(f"no version {version_id!r}")
+        raise VersionError(f"only candidates can be discarded; {version_id} is {status}")
+    session.expire_all()
     audit(session, actor=actor, action="discard", target=version_id)
     session.commit()
-
-
-def _cache(models_dir: Path | None, version_id: str, artifact: artifacts.Artifact) -> None:
-    if models_dir is None:
-        return
-    try:
-        artifacts.write_cache(models_dir, version_id, artifact)
-    except OSError as exc:  # a read-only disk must not fail a training that is already committed
-        log.warning("could not cache artifact %s: %s", version_id, exc)
-
-
-def load_recommender(version: ModelVersion, catalogs: Catalogs, *, models_dir: Path | None) -> Recommender:
-    """Load a version, verifying its artifact against the hash recorded at training.
-
-    The local copy under models/ is used when it verifies; otherwise the database copy is. Raises
-    `artifacts.ArtifactError` when neither verifies.
-    """
-    candidates = []
-    if models_dir is not None:
-        cached = artifacts.read_cache(models_dir, version.id)
-        if cached is not None:
-            candidates.append(("cache", cached))
-    candidates.append(("database", artifacts.Artifact(version.artifact_npz, version.artifact_meta)))
-    problems = []
-    for where, artifact in candidates:
-        try:
-            arrays, meta = artifacts.load(artifact, version.artifact_sha256)
-        except artifacts.ArtifactError as exc:
-            problems.append(f"{where}: {exc}")
-            log.warning(
-                "artifact refused",
-                extra={
-                    "event": "artifact_refused",
-                    "target": version.id,
-                    "detail": {"where": where, "error": str(exc)},
-                },
-            )
-            continue
-        programs = parse_programs(version.programs_csv, source=version.source_name).programs
-        if where == "database":
-            _cache(models_dir, version.id, artifact)
-        return Recommender(version.id, arrays, meta, programs, catalogs)
-    raise artifacts.ArtifactError(f"version {version.id}: " + "; ".join(problems))

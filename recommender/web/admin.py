@@ -8,10 +8,8 @@ their login time and the account's session epoch, so they expire and logging out
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 import time
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -32,14 +30,15 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
 from recommender.app import catalogs_of, registry_of
-from recommender.extensions import db, limiter
+from recommender.extensions import db
 from recommender.ml.artifacts import ArtifactError
 from recommender.ml.ranking import Recommender
 from recommender.orm import AdminUser, AuditEvent, ModelVersion, ProgramUpload
 from recommender.services import accounts, catalog_import, dashboard, jobs, versions
 from recommender.services.registry import NoActiveModel, UnknownVersion
-from recommender.web import errors
+from recommender.web import errors, login_guard
 from recommender.web.admin_forms import LoginForm, UploadForm
+from recommender.web.security import safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -51,20 +50,6 @@ AUDIT_PAGE = 50
 
 
 # ----------------------------------------------------------------------------- sessions and access
-
-
-def safe_next(target: str | None) -> str | None:
-    """`target` if it is a path inside the admin area of this site, else None (no open redirect)."""
-    if not target or len(target) > 2000 or "\\" in target:
-        return None
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
-        return None
-    if not target.startswith("/") or target.startswith("//"):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target if parts.path == "/admin" or parts.path.startswith("/admin/") else None
 
 
 def _start_session(user: AdminUser) -> None:
@@ -137,23 +122,9 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _account_key() -> str:
-    # Hashed so that limiter storage (Redis) never holds the addresses people typed.
-    address = accounts.normalize_email(request.form.get("email", ""))
-    return "admin-account:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-
-
-def _login_failed(response: Response) -> bool:
-    return bool(g.get("login_failed"))
-
-
 @bp.route("/login", methods=["GET", "POST"])
-# Per client: every attempt counts, which also bounds the scrypt work one address can cause.
-@limiter.limit(_login_limit, methods=["POST"], key_func=get_remote_address, error_message=TOO_MANY_LOGINS)
-# Per account: failures count, from wherever they come.
-@limiter.limit(
-    _login_limit, methods=["POST"], key_func=_account_key, deduct_when=_login_failed, error_message=TOO_MANY_LOGINS
-)
+# Per client, per account, and per known device (see login_guard).
+@login_guard.guarded(_login_limit, TOO_MANY_LOGINS)
 def login():
     """The login form; failures answer the same whether or not the account exists."""
     form = LoginForm()
@@ -172,7 +143,9 @@ def login():
         else:
             _start_session(user)
             accounts.record_login(db.session, user, ip=ip)
-            return redirect(safe_next(form.next.data) or url_for("admin.dashboard"))
+            return login_guard.remember_device(
+                redirect(safe_next(form.next.data) or url_for("admin.dashboard")), user.id
+            )
     return render_template("admin/login.html", form=form, error=error)
 
 
@@ -272,6 +245,23 @@ def upload():
         return redirect(url_for("admin.job", job_id=job.id))
     status = 400 if form.errors else 200
     return render_template("admin/upload.html", form=form, refused=None, recent=jobs.recent(db.session)), status
+
+
+@bp.errorhandler(413)
+def upload_too_large(error):
+    """An upload over the request limit: the upload page says why, and the refusal is recorded."""
+    user = current_admin() if request.endpoint == "admin.upload" else None
+    if user is None:
+        return errors.error_response(413)
+    size = request.content_length or current_app.config["MAX_CONTENT_LENGTH"] + 1
+    refused = catalog_import.refuse_unread(db.session, size=size, actor=user.email)
+    return render_template(
+        "admin/upload.html",
+        form=UploadForm(formdata=None),
+        refused=refused,
+        shown=refused.errors,
+        recent=jobs.recent(db.session),
+    ), 413
 
 
 @bp.get("/uploads/<int:upload_id>/report.csv")

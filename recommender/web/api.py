@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import orjson
 from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -10,12 +12,18 @@ from recommender.app import catalogs_of, registry_of
 from recommender.domain import quiz
 from recommender.extensions import csrf, db
 from recommender.services import recommendations
+from recommender.web.bodies import read_limited
 from recommender.web.errors import error_response
 from recommender.web.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API takes no cookies and changes nothing on anyone's behalf, so CSRF tokens do not apply.
 csrf.exempt(bp)
+
+
+# ASCII digits only: str.isdigit() and int() also take "²" and "٥", and int() of thousands of
+# digits raises with Python's own message. Nine digits always fit, and say nothing new.
+LIMIT_DIGITS = re.compile(r"[0-9]{1,9}")
 
 
 @bp.before_request
@@ -28,9 +36,19 @@ def _limit() -> int:
     raw = request.args.get("limit")
     if raw is None:
         return recommendations.DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= recommendations.MAX_LIMIT:
-        raise ValueError(f"Must be a whole number from 1 to {recommendations.MAX_LIMIT}.")
+    if not LIMIT_DIGITS.fullmatch(raw) or not 1 <= int(raw) <= recommendations.MAX_LIMIT:
+        raise ValueError(f"Must be a whole number from 1 to {recommendations.MAX_LIMIT}, written in digits 0-9.")
     return int(raw)
+
+
+def _json_problem(exc: Exception) -> str:
+    # orjson's own wording is a parser's; the position is what helps a client fix its body.
+    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    if isinstance(exc, RecursionError):
+        return "The body is not valid JSON: it is nested too deeply."
+    if not isinstance(line, int) or not isinstance(column, int):
+        return "The body is not valid JSON."
+    return f"The body is not valid JSON (line {line}, column {column})."
 
 
 @bp.post("/recommendations")
@@ -43,13 +61,13 @@ def create_recommendation():
     if not request.is_json:
         return error_response(415, "Send the quiz answers as a JSON object with Content-Type: application/json.")
     try:
-        body = request.get_data(cache=False)
+        body = read_limited(current_app.config["API_MAX_BODY_BYTES"])
     except RequestEntityTooLarge:
         return error_response(413, f"The body is larger than {current_app.config['API_MAX_BODY_BYTES'] // 1024} KiB.")
     try:
         data = orjson.loads(body)
     except (ValueError, RecursionError) as exc:
-        return error_response(400, f"Malformed JSON: {str(exc)[:120]}")
+        return error_response(400, _json_problem(exc))
     try:
         answers = quiz.parse_answers(data)
     except quiz.AnswersError as exc:

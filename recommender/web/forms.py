@@ -17,34 +17,48 @@ from recommender.domain import quiz
 # experience. A value from the API or an older link that is not a lower bound is kept exactly: the
 # range that contains it posts that value, so re-submitting an unchanged form keeps the same link.
 EXPERIENCE_RANGES: tuple[tuple[int, int, str], ...] = (
-    (0, 0, "Under a year, or still studying"),
+    (0, 0, "Under 1 year or studying"),
     (1, 4, "1–4 years"),
     (5, 8, "5–8 years"),
     (9, 15, "9–15 years"),
-    (16, quiz.EXPERIENCE_RANGE[1], "16 years or more"),
+    (16, quiz.EXPERIENCE_RANGE[1], "16+ years"),
 )
-# Whole-program tuition caps; "" is "no limit" (the contract's null).
-BUDGET_STEPS: tuple[int, ...] = (30_000, 50_000, 75_000, 100_000)
+# Whole-program tuition caps in US dollars, $20,000 to $150,000 in the steps people think in: by
+# $10,000 up to $60,000 (where most published totals are), then by $25,000. "" is "no limit" (the
+# contract's null). Every value is a valid contract value (0..500,000).
+BUDGET_STEPS: tuple[int, ...] = (20_000, 30_000, 40_000, 50_000, 60_000, 75_000, 100_000, 125_000, 150_000)
 NO_LIMIT = ""
 
 LEGENDS: dict[str, str] = {
-    "background": "What is your background?",
-    "experience_years": "How many years have you worked?",
-    "goal": "Which role are you aiming for?",
-    "interests": "What do you enjoy most?",
-    "industry": "Which industry would you like to work in?",
-    "format": "How do you want to study?",
-    "pace": "At what pace?",
-    "max_budget_usd": "What is the most you can spend on tuition?",
-    "region": "Where do you want to study?",
+    "background": "Your background",
+    "experience_years": "Years of work",
+    "goal": "Role you aim for",
+    "interests": "What you enjoy most",
+    "industry": "Industry",
+    "format": "How you want to study",
+    "pace": "Pace",
+    "max_budget_usd": "Most you can spend on tuition",
+    "region": "Where you want to study",
+}
+# The same questions in a word or two, for the results page's compact form and answer recap.
+SHORT_LABELS: dict[str, str] = {
+    "background": "Background",
+    "experience_years": "Experience",
+    "goal": "Aiming for",
+    "interests": "Interests",
+    "industry": "Industry",
+    "format": "Format",
+    "pace": "Pace",
+    "max_budget_usd": "Tuition budget (whole program, USD)",
+    "region": "Region",
 }
 HINTS: dict[str, str] = {
     "interests": f"Choose 1 to {quiz.MAX_INTERESTS}.",
     "format": "Hybrid programs do not count as online.",
     "pace": "Accelerated means full-time and 12 months or less.",
     "max_budget_usd": (
-        "Tuition for the whole program. Many universities do not publish one figure; those programs "
-        "are shown as “cost not known” and never counted as within budget."
+        "Whole-program tuition in US dollars, not per year. Programs that publish no figure are "
+        "marked “cost not published”, never counted as within budget."
     ),
 }
 # The order on screen: the questions without a default first, so a keyboard user reaches each of
@@ -56,7 +70,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("What the program must fit", ("format", "pace", "max_budget_usd", "region")),
 )
 REQUIRED_MESSAGE = "Please choose an answer."
-WHOLE_NUMBER = re.compile(r"\d{1,9}")
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def experience_choices(current: Any = None) -> dict[str, str]:
@@ -73,9 +87,10 @@ def budget_choices(current: Any = None) -> dict[str, str]:
     """The budget caps as radio choices (value: label), plus the user's own cap if it is not one of them."""
     value = _as_int(current)
     steps = sorted({*BUDGET_STEPS, value}) if value is not None else BUDGET_STEPS
-    choices = {NO_LIMIT: "No limit"}
+    choices = {}
     for step in steps:
         choices[str(step)] = f"Up to ${step:,}" + ("" if step in BUDGET_STEPS else " (your earlier answer)")
+    choices[NO_LIMIT] = "No limit"
     return choices
 
 
@@ -185,6 +200,16 @@ class QuizForm(FlaskForm):
         if isinstance(value, list | tuple):
             return {str(v) for v in value}
         return {str(value)}
+
+
+def feedback_fields(formdata: MultiDict) -> MultiDict:
+    """The feedback as kind, item and useful: the results page sends one `vote` ("kind:item:yes")."""
+    vote = formdata.get("vote")
+    if vote is None:
+        return formdata
+    kind, _, rest = vote.partition(":")
+    item, _, useful = rest.rpartition(":")
+    return MultiDict({"kind": kind, "item": item, "useful": useful})
 
 
 class FeedbackForm(FlaskForm):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from recommender.app import registry_of
+from recommender.dbfaults import fault_kind, write_probe
 from recommender.extensions import db
 from recommender.services.registry import NoActiveModel
 
@@ -27,17 +27,29 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Ready to serve: the database answers and a model version is loaded."""
+    """Ready to serve: the database takes a write (probed, then rolled back) and a model is loaded.
+
+    Not ready answers 503 with `reason`; a database that answers reads but refuses writes (read-only
+    file, a standby, a corrupt file) is not ready, since submissions, feedback and admin need it.
+    """
     registry = registry_of(current_app)
     checks = {"database": "ok", "model": "ok"}
+    reasons = []
+    problem = write_probe(db.engine)
+    if problem is not None:
+        checks["database"], reason = problem  # "read-only", "corrupt" or "unavailable"
+        reasons.append(reason)
     try:
-        db.session.execute(text("SELECT 1"))
         registry.active(db.session)
-    except SQLAlchemyError:
+    except SQLAlchemyError as exc:
         db.session.rollback()
-        checks["database"] = "unavailable"
+        checks["database"] = fault_kind(exc) or "unavailable"
+        reasons.append(f"the database failed a read ({fault_kind(exc) or 'error'})")
     except NoActiveModel:
         checks["model"] = "not loaded"
-    ready = all(v == "ok" for v in checks.values())
+        reasons.append("no model version is loaded yet")
+    ready = not reasons
     body = {"status": "ready" if ready else "not ready", "checks": checks, "model_version": registry.active_id}
+    if not ready:
+        body["reason"] = "; ".join(dict.fromkeys(reasons))
     return jsonify(body), 200 if ready else 503

@@ -241,6 +241,14 @@ def openapi_document() -> dict[str, Any]:
                                     "url": NULLABLE_STR,
                                     "median_pay_usd": {"type": ["integer", "null"]},
                                     "pay_source": NULLABLE_STR,
+                                    "pay_percentiles": {
+                                        "type": ["object", "null"],
+                                        "properties": {
+                                            k: {"type": ["integer", "null"]}
+                                            for k in ("p10", "p25", "p50", "p75", "p90")
+                                        },
+                                    },
+                                    "pay_url": NULLABLE_STR,
                                 },
                             },
                         },

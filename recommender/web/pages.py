@@ -12,9 +12,19 @@ from recommender.extensions import db
 from recommender.ml.ranking import Recommendation
 from recommender.services import recommendations
 from recommender.services.registry import NoActiveModel
-from recommender.web import presenters
+from recommender.web import presenters, summary
+from recommender.web.about import about_facts
+from recommender.web.changes import Changes, what_changed
 from recommender.web.errors import error_response
-from recommender.web.forms import HINTS, SECTIONS, FeedbackForm, QuizForm, posted_answers
+from recommender.web.forms import (
+    HINTS,
+    SECTIONS,
+    SHORT_LABELS,
+    FeedbackForm,
+    QuizForm,
+    feedback_fields,
+    posted_answers,
+)
 
 bp = Blueprint("pages", __name__)
 RESULT_LIMIT = recommendations.DEFAULT_LIMIT
@@ -57,7 +67,11 @@ def submit():
         page, status = _quiz_page(QuizForm(), 503, NO_MODEL)
         return Response(page, status, headers={"Retry-After": "5"})
     # 303: the browser fetches the results with GET, so reloading them never re-posts the quiz.
-    return redirect(url_for("pages.result", token=token), 303)
+    # A form sent from a results page names that page (`from`), so the new one can say what
+    # changed; anything that is not one of our tokens is dropped, never echoed.
+    came_from = request.form.get("from", "")
+    came_from = came_from if came_from != token and recommendations.parse_token(came_from) else ""
+    return redirect(url_for("pages.result", token=token, **({"from": came_from} if came_from else {})), 303)
 
 
 @bp.errorhandler(CSRFError)
@@ -78,18 +92,28 @@ def _result_or_404(token: str) -> Recommendation:
 
 
 def _results_page(
-    recommendation: Recommendation, token: str, *, compare_ids: list[str] | None = None, compare_error: str = ""
+    recommendation: Recommendation,
+    token: str,
+    *,
+    compare_ids: list[str] | None = None,
+    compare_error: str = "",
+    changes: Changes | None = None,
 ) -> str:
     answers = recommendation.answers
     top = [m.specialization for m in recommendation.specializations[: presenters.TOP_SPECIALIZATIONS]]
+    views = [presenters.program_view(answers, m, i) for i, m in enumerate(recommendation.programs, 1)]
     return render_template(
         "pages/results.html",
         rec=recommendation,
         token=token,
         answers=answers,
         summary=presenters.answer_summary(answers),
-        programs=[presenters.program_view(answers, m, i) for i, m in enumerate(recommendation.programs, 1)],
-        ladder=presenters.ladder(recommendation.roles, answers),
+        groups=(groups := summary.fit_groups(recommendation, views)),
+        summary_lists=summary.summary_lists(recommendation, groups, summary.constrained(answers)),
+        facts_of=summary.key_facts,
+        short_labels=SHORT_LABELS,
+        ladder=(ladder := presenters.ladder(recommendation.roles, answers)),
+        occupations=summary.occupations(role for rung in ladder for role in rung.roles),
         certifications=presenters.certifications_for(catalogs_of(current_app), top),
         top_names=[s.name for s in top],
         form=QuizForm.from_answers(answers),
@@ -98,20 +122,43 @@ def _results_page(
         compare_ids=compare_ids or [],
         compare_error=compare_error,
         max_compare=MAX_COMPARE,
+        changes=changes,
     )
 
 
 @bp.get("/results/<token>")
 def result(token: str):
     """A permanent link: the answers and ranking the user saw, ranked by the same model version."""
-    return _results_page(_result_or_404(token), token)
+    canonical = recommendations.canonical_token(token)
+    if canonical is not None and canonical != token:
+        # Another spelling of the same code (unused bits of its last character): one result, one URL.
+        came = {"from": request.args["from"]} if request.args.get("from") else {}
+        return redirect(url_for("pages.result", token=canonical, **came), 301)
+    recommendation = _result_or_404(token)
+    came_from = request.args.get("from", "")
+    before = None
+    if came_from and came_from != token:
+        # Only our own tokens are read (parse_token inside); an unknown one just shows no comparison.
+        before = recommendations.find_result(db.session, registry_of(current_app), came_from, limit=RESULT_LIMIT)
+    changes = what_changed(before, recommendation) if before is not None else None
+    return _results_page(recommendation, token, changes=changes)
+
+
+@bp.get("/about")
+def about():
+    """How the ranking works, where facts come from, what the catalogue covers, what is stored."""
+    try:
+        facts = about_facts(registry_of(current_app).active(db.session), catalogs_of(current_app))
+    except NoActiveModel:
+        facts = None  # the page still explains everything that does not need a model
+    return render_template("pages/about.html", facts=facts, log_days=current_app.config.get("REQUEST_LOG_DAYS"))
 
 
 @bp.post("/results/<token>/feedback")
 def feedback(token: str):
     """Store a "useful / not for me" vote on an item of this results page and say thank you."""
     recommendation = _result_or_404(token)
-    form = FeedbackForm()
+    form = FeedbackForm(formdata=feedback_fields(request.form))
     if not form.validate():
         abort(400, "That feedback could not be read. Please use the buttons on the results page.")
     kind, item = form.kind.data, form.item.data

@@ -90,20 +90,20 @@ class ProgramView:
     @property
     def formats(self) -> str:
         formats = self.program.formats
-        return ", ".join(quiz.FORMATS[f] for f in formats) if formats else "Not stated"
+        return ", ".join(quiz.FORMATS[f] for f in formats) if formats else "Not published"
 
     @property
     def paces(self) -> str:
         paces = [PACE_SHORT[p] for p in self.program.paces]
         if "accelerated" not in self.program.paces and self.program.offers_accelerated:
             paces.append("accelerated (12 months full-time)")
-        return ", ".join(paces).capitalize() if paces else "Not stated"
+        return ", ".join(paces).capitalize() if paces else "Not published"
 
     @property
     def duration(self) -> str:
         months = self.program.duration_months
         if not months:
-            return "Not stated"
+            return "Not published"
         # Some programs state only one length and no full-time option: do not call it full-time.
         full_time = "full_time" in self.program.paces or "accelerated" in self.program.paces
         return f"{months} months full-time" if full_time else f"{months} months"

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, abort, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from recommender.config import ConfigError
 
 HSTS = "max-age=63072000; includeSubDomains"
 
@@ -55,6 +61,27 @@ def _headers(response: Response) -> Response:
     return response
 
 
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path inside the admin area of this site, else None (no open redirect).
+
+    A `.` or `..` segment (also %-encoded) is refused: a browser resolves `/admin/../results/x` to
+    `/results/x`, outside the admin area, though the text starts with `/admin/`.
+    """
+    if not target or len(target) > 2000 or "\\" in target:
+        return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    segments = unquote(parts.path).replace("\\", "/").split("/")
+    if any(segment in (".", "..") for segment in segments):
+        return None
+    return target if parts.path == "/admin" or parts.path.startswith("/admin/") else None
+
+
 def _forms_take_form_data() -> None:
     """The HTML forms accept form encodings only; JSON belongs to the JSON API.
 
@@ -65,16 +92,64 @@ def _forms_take_form_data() -> None:
         abort(415, "This form takes form data (application/x-www-form-urlencoded or multipart/form-data).")
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_networks(entries: list[str]) -> list[Network]:
+    """TRUSTED_PROXIES as networks: each an address (`10.0.0.5`) or a range (`10.0.0.0/24`)."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError as exc:
+            raise ConfigError(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network") from exc
+    return networks
+
+
+class TrustedProxyFix:
+    """ProxyFix for requests whose peer is a listed proxy; anyone else is taken at its socket address.
+
+    With the app's port reachable directly, a client could otherwise send its own
+    X-Forwarded-For, a new address each time, and never meet the per-address login limit.
+    """
+
+    def __init__(self, app: Callable[..., Any], hops: int, networks: list[Network]):
+        self.app, self.networks = app, networks
+        self.fixed = ProxyFix(app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
+
+    def trusted(self, address: str | None) -> bool:
+        """Whether a peer address is one of the listed proxies."""
+        try:
+            peer = ipaddress.ip_address(address or "")
+        except ValueError:
+            return False
+        return any(peer in network for network in self.networks)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if self.trusted(environ.get("REMOTE_ADDR")):
+            return self.fixed(environ, start_response)
+        return self.app(environ, start_response)
+
+
 def init_app(app: Flask) -> None:
     """Install the header hook and, when configured, trust N proxy hops for client address and scheme.
 
-    Only X-Forwarded-For and X-Forwarded-Proto are trusted: the address feeds rate limits and logs,
-    the scheme decides HSTS and secure cookies. X-Forwarded-Host is not, because many load
-    balancers pass a client's own value through, and the Host header is already right.
+    Only X-Forwarded-For and X-Forwarded-Proto are trusted, and only from TRUSTED_PROXIES: the
+    address feeds rate limits and logs, the scheme decides HSTS and secure cookies.
+    X-Forwarded-Host is not, because many load balancers pass a client's own value through, and
+    the Host header is already right (and checked against TRUSTED_HOSTS).
     """
     hops = app.config.get("PROXY_FIX_HOPS", 0)
+    networks = trusted_networks(list(app.config.get("TRUSTED_PROXIES") or []))
+    if hops and not networks:
+        raise ConfigError(
+            "PROXY_FIX_HOPS is set but TRUSTED_PROXIES is empty: list the addresses your proxies connect "
+            "from (e.g. TRUSTED_PROXIES=127.0.0.1 behind nginx on the same machine, or 10.0.0.0/24)"
+        )
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, hops, networks)  # type: ignore[method-assign]
     app.add_template_global(csp_nonce)
-    app.before_request(_forms_take_form_data)
+    # First of all hooks: CSRFProtect's check (registered earlier) would otherwise refuse a JSON
+    # body first, and its refusal page builds the form from that JSON (a 500 for `0` or `"x"`).
+    app.before_request_funcs.setdefault(None, []).insert(0, _forms_take_form_data)
     app.after_request(_headers)

@@ -6,6 +6,7 @@ Never a downloaded browser build: the tests use /usr/bin/chromium and skip, sayi
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,8 +33,22 @@ AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.j
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+@dataclass
+class Live:
+    """A served app: its address, and the app object (to seed accounts or rows directly)."""
+
+    url: str
+    app: Any
+
+
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory, trained) -> Iterator[str]:
+def live_server(live) -> str:
+    """The address of the served app."""
+    return live.url
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, trained) -> Iterator[Live]:
     """The app with the session's trained version, served by a threaded WSGI server on 127.0.0.1."""
     tmp = tmp_path_factory.mktemp("live")
     # Always SQLite: the browser tests exercise pages, not the database engine.
@@ -45,7 +60,7 @@ def live_server(tmp_path_factory, trained) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield Live(f"http://127.0.0.1:{server.server_port}", app)
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -90,6 +105,14 @@ class Watch:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def shots() -> Path:
+    """Where full-page screenshots go: $MEMMATCH_SHOTS_DIR, else test-artifacts/shots (git-ignored)."""
+    path = Path(os.environ.get("MEMMATCH_SHOTS_DIR") or ARTIFACTS / "shots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @pytest.fixture

@@ -105,3 +105,47 @@ class Keyboard:
         """Send the form from the focused control: Enter submits a form implicitly."""
         with self.page.expect_navigation():
             self.press("Enter")
+
+    def select(self, name: str, value: str) -> None:
+        """Tab to a <select> and pick `value` with the arrow keys (a closed select changes on arrows)."""
+        self.tab_to(name=name)
+        options = self.page.evaluate(OPTIONS, name)
+        steps = options["values"].index(value) - options["selected"]
+        for _ in range(abs(steps)):
+            self.press("ArrowDown" if steps > 0 else "ArrowUp")
+        if self.focused()["value"] != value:
+            raise KeyboardError(f"{name}={value} was not chosen by the keyboard")
+
+    def next_step(self) -> None:
+        """In the stepped quiz (site.js), Enter on an answer moves on to the next step."""
+        before = self.page.evaluate(VISIBLE_STEP)
+        self.press("Enter")
+        self.page.wait_for_function(f"() => ({VISIBLE_STEP})() !== {before}")
+
+    def answer_in_steps(self, answers: dict[str, Any], sections: list[list[str]]) -> None:
+        """Answer the stepped quiz: each step's questions, then Enter to move on (the last one sends).
+
+        Only the steps up to the last one holding a given answer are visited; the optional step of
+        limits is skipped when no limit is given, as a user in a hurry would.
+        """
+        needed = [i for i, names in enumerate(sections) if any(n in answers for n in names)]
+        for i in range(max(needed) + 1):
+            self.answer({n: answers[n] for n in sections[i] if n in answers})
+            if i < max(needed):
+                if i == len(sections) - 2:
+                    # Enter here would send the form ("Skip"); the optional step needs its button.
+                    self.tab_to(tag="button", text=self.page.evaluate(NEXT_TEXT))
+                    self.press("Enter")
+                    self.page.wait_for_function(f"() => ({VISIBLE_STEP})() === {i + 2}")
+                else:
+                    self.next_step()
+        with self.page.expect_navigation():
+            self.press("Enter")
+
+
+VISIBLE_STEP = """() => { const s = [...document.querySelectorAll('[data-step]')].find(e => !e.hidden);
+  return s ? Number(s.getAttribute('data-step')) : 0; }"""
+NEXT_TEXT = """() => { const s = [...document.querySelectorAll('[data-step]')].find(e => !e.hidden);
+  const b = s && s.querySelector('[data-step-next]'); return b ? b.innerText.trim() : ''; }"""
+OPTIONS = """(name) => { const s = document.activeElement;
+  return {values: [...s.options].map(o => o.value), selected: s.selectedIndex}; }"""

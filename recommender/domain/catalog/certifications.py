@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from recommender.domain.catalog.csvfile import DATA_DIR, RowReader, load_items, split_cell
+from recommender.domain.catalog.csvfile import DATA_DIR, RowReader, load_items
 from recommender.domain.catalog.specializations import SPECIALIZATION_IDS
 
 
@@ -32,7 +32,7 @@ def load_certifications(path: Path | None = None) -> tuple[Certification, ...]:
             abbreviation=row.text("abbreviation"),
             summary=row.text("summary", required=True),
             specializations=row.choices("specializations", SPECIALIZATION_IDS),
-            sources=split_cell(row.text("source", required=True)),
+            sources=row.items("source", required=True),
         )
 
     return tuple(load_items(path or DATA_DIR / "certifications.csv", columns, build))

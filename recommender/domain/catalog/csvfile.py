@@ -135,6 +135,21 @@ class RowReader:
             self.fail(column, "starts with a formula character (= + - @ tab); refused for safety")
         return value
 
+    def items(self, column: str, *, required: bool = False) -> tuple[str, ...]:
+        """A `;`-list cell; each item is checked for a leading formula character on its own.
+
+        A spreadsheet opening an export that puts each item in its cell would run `=HYPERLINK(...)`
+        from `Data;=HYPERLINK(...)`, though the cell as a whole starts with a letter.
+        """
+        values = split_cell(self.text(column, required=required))
+        formulas = [v for v in values if v.startswith(FORMULA_START) and not _is_number(v)]
+        if formulas:
+            self.fail(
+                column, f"item {formulas[0][:40]!r} starts with a formula character (= + - @ tab); refused for safety"
+            )
+            return tuple(v for v in values if v not in formulas)
+        return values
+
     def choice(self, column: str, allowed: Iterable[str], *, required: bool = False) -> str:
         value = self.text(column, required=required)
         allowed = tuple(allowed)
@@ -144,7 +159,7 @@ class RowReader:
         return value
 
     def choices(self, column: str, allowed: Iterable[str]) -> tuple[str, ...]:
-        values = split_cell(self.text(column))
+        values = self.items(column)
         allowed = tuple(allowed)
         bad = [v for v in values if v not in allowed]
         if bad:
@@ -157,7 +172,7 @@ class RowReader:
         value = self.text(column, required=required)
         if not value:
             return None
-        if not re.fullmatch(r"\d+", value):
+        if not re.fullmatch(r"[0-9]+", value):
             self.fail(column, f"{value[:40]!r} is not a whole number")
             return None
         number = int(value)
@@ -167,7 +182,7 @@ class RowReader:
         return number
 
     def urls(self, column: str, *, https_only: bool, required: bool = False) -> tuple[str, ...]:
-        values = split_cell(self.text(column, required=required))
+        values = self.items(column, required=required)
         good = []
         for value in values:
             if _is_url(value, https_only=https_only):
@@ -179,7 +194,7 @@ class RowReader:
 
 
 def _is_number(value: str) -> bool:
-    return re.fullmatch(r"-?\d+(\.\d+)?", value) is not None
+    return re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value) is not None
 
 
 def _is_url(value: str, *, https_only: bool) -> bool:

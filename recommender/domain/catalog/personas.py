@@ -73,7 +73,7 @@ def load_program_personas(path: Path | None = None) -> tuple[ProgramPersona, ...
 
     def build(row: RowReader) -> ProgramPersona | None:
         answers = _answers(row)
-        expected = split_cell(row.text("expected", required=True))
+        expected = row.items("expected", required=True)
         if len(set(expected)) != len(expected):
             row.fail("expected", "lists a program more than once")
         if answers is None:

@@ -58,7 +58,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 ACCELERATED_MAX_MONTHS = 12
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-TUITION_YEAR = re.compile(r"^(\d{4})(?:-(\d{2}|\d{4}))?$")
+TUITION_YEAR = re.compile(r"^([0-9]{4})(?:-([0-9]{2}|[0-9]{4}))?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,8 +252,8 @@ def parse_programs(raw: bytes, *, source: str = "programs file") -> ProgramsFile
                 tuition_usd=tuition,
                 tuition_year=tuition_year,
                 specializations=row.choices("specializations", SPECIALIZATION_IDS),
-                concentrations=split_cell(row.text("concentrations")),
-                core_courses=split_cell(row.text("core_courses")),
+                concentrations=row.items("concentrations"),
+                core_courses=row.items("core_courses"),
                 description=row.text("description"),
                 stem_designated=row.choice("stem_designated", YES_NO),
                 gre_required=row.choice("gre_required", YES_NO),
@@ -276,7 +276,7 @@ def parse_programs(raw: bytes, *, source: str = "programs file") -> ProgramsFile
 
 def _domains(row: RowReader) -> tuple[str, ...]:
     """The `domains` cell: bare lower-case host names such as `duke.edu`, each listed once."""
-    values = split_cell(row.text("domains", required=True))
+    values = row.items("domains", required=True)
     bad = [v for v in values if not sources.DOMAIN.match(v)]
     if bad:
         row.fail("domains", f"{', '.join(repr(b[:40]) for b in bad)} not a bare domain name like duke.edu")
@@ -295,7 +295,7 @@ def _valid_date(value: str) -> bool:
         day = dt.date.fromisoformat(value)
     except ValueError:
         return False
-    return re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None and day <= dt.date.today()
+    return re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value) is not None and day <= dt.date.today()
 
 
 def load_programs(path: Path | None = None) -> ProgramsFile:

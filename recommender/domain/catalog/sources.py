@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 SourceKind = Literal["official", "third-party"]
 DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-YEAR_START = re.compile(r"^(\d{4})")
+YEAR_START = re.compile(r"^([0-9]{4})")
 # A tuition stated for an academic year more than this many years before the current one may have
 # changed since; the product flags it rather than hide it.
 STALE_AFTER_YEARS = 3

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from recommender.domain import quiz
-from recommender.domain.catalog.csvfile import DATA_DIR, CatalogError, RowError, RowReader, load_items, split_cell
+from recommender.domain.catalog.csvfile import DATA_DIR, CatalogError, RowError, RowReader, load_items
 
 SPECIALIZATION_IDS: tuple[str, ...] = (
     "project_management",
@@ -88,16 +88,16 @@ def load_specializations(path: Path | None = None) -> tuple[Specialization, ...]
             name=row.text("name", required=True),
             summary=row.text("summary", required=True),
             description=row.text("description", required=True),
-            keywords=split_cell(row.text("keywords", required=True)),
+            keywords=row.items("keywords", required=True),
             subject=row.text("subject", required=True),
-            track_terms=split_cell(row.text("track_terms", required=True)),
+            track_terms=row.items("track_terms", required=True),
             interests=row.choices("interests", quiz.INTERESTS),
             goals=row.choices("goals", quiz.GOALS),
             backgrounds=row.choices("backgrounds", quiz.BACKGROUNDS),
             industries=row.choices("industries", [i for i in quiz.INDUSTRIES if i != quiz.ANY]),
-            roles=split_cell(row.text("roles")),
-            certifications=split_cell(row.text("certifications")),
-            sources=split_cell(row.text("source", required=True)),
+            roles=row.items("roles"),
+            certifications=row.items("certifications"),
+            sources=row.items("source", required=True),
         )
 
     items = load_items(path or DATA_DIR / "specializations.csv", columns, build)

@@ -1,0 +1,109 @@
+"""Hostile edges of HTTP itself: odd `?limit=` values, chunked and short bodies, on a real gunicorn too."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import pytest
+
+from tests.conftest import valid_answers
+from tests.test_gunicorn import Server
+
+API = "/api/v1/recommendations"
+HOSTILE_LIMITS = [
+    "²", "٥", "５", "߁", "১০", "5" * 5000, "9" * 20, "0", "51", "-1", "+5", " 5", "5 ", "1e1", "0x10",
+    "5.0", "", "1_0", "١٠", "𝟓",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", HOSTILE_LIMITS)
+def test_a_hostile_limit_is_refused_in_plain_words(client, raw):
+    response = client.post(API, query_string={"limit": raw}, json=valid_answers())
+    assert response.status_code == 400, raw
+    [message] = response.get_json()["errors"]["limit"]
+    assert message == "Must be a whole number from 1 to 50, written in digits 0-9."
+
+
+def test_ascii_limits_still_work(client):
+    for raw, expected in (("1", 1), ("07", 7), ("50", 50)):
+        body = client.post(API, query_string={"limit": raw}, json=valid_answers()).get_json()
+        assert len(body["programs"]) == expected
+
+
+@pytest.mark.parametrize("body", [b"{", b"[1,", b'{"a": tru}', b"\xff\xfe", b"", b"[" * 2000])
+def test_malformed_json_is_described_without_the_parsers_words(client, body):
+    response = client.post(API, data=body, content_type="application/json")
+    assert response.status_code == 400
+    [message] = response.get_json()["errors"]["_body"]
+    assert message.startswith("The body is not valid JSON"), message
+    assert "char" not in message and "Input" not in message and "unexpected" not in message.lower()
+
+
+# --------------------------------------------------------------------------- a real gunicorn
+
+
+@pytest.fixture
+def one_worker(tmp_path):
+    """One sync worker, so a request that held it would stall everything else."""
+    server = Server(tmp_path, WEB_CONCURRENCY="1", BODY_READ_TIMEOUT_SECONDS="1", GUNICORN_TIMEOUT="30")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def raw_request(port: int, head: str, body: bytes = b"", *, keep_open: bool = False, timeout: float = 15) -> bytes:
+    """Send bytes as they are and read the whole answer (the server closes the connection)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(head.replace("\n", "\r\n").encode() + body)
+        if not keep_open:
+            sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def chunked(payload: bytes, size: int = 4096) -> bytes:
+    parts = [payload[i : i + size] for i in range(0, len(payload), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
+
+
+CHUNKED_HEAD = f"POST {API} HTTP/1.1\nHost: x\nContent-Type: application/json\nTransfer-Encoding: chunked\n\n"
+
+
+@pytest.mark.slow
+def test_chunked_bodies_over_the_limit_answer_413_and_under_it_work(one_worker):
+    padded = json.dumps({**valid_answers(), "padding": "x" * 20000}).encode()
+    answer = raw_request(one_worker.port, CHUNKED_HEAD, chunked(padded))
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:300]
+    assert b"larger than 16 KiB" in answer
+    exactly = json.dumps(valid_answers()).encode()
+    exactly += b" " * (16 * 1024 - len(exactly))  # exactly the limit: allowed
+    answer = raw_request(one_worker.port, CHUNKED_HEAD, chunked(exactly))
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        (API, "application/json"),
+        ("/", "application/x-www-form-urlencoded"),
+        ("/admin/login", "multipart/form-data; boundary=b"),
+    ],
+)
+def test_a_body_shorter_than_its_length_answers_408_fast_and_frees_the_worker(one_worker, path, kind):
+    head = f"POST {path} HTTP/1.1\nHost: x\nContent-Type: {kind}\nContent-Length: 5000\n\n"
+    started = time.monotonic()
+    answer = raw_request(one_worker.port, head, b'{"interests": [', keep_open=True)
+    took = time.monotonic() - started
+    assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 408 REQUEST TIMEOUT", answer[:300]
+    assert b"too slowly" in answer and b"Traceback" not in answer
+    assert took < 5, f"the worker was held {took:.1f} s"
+    health = raw_request(one_worker.port, "GET /healthz HTTP/1.1\nHost: x\nConnection: close\n\n", timeout=5)
+    assert health.startswith(b"HTTP/1.1 200")
+    assert not any("WORKER TIMEOUT" in r["message"].upper() for r in one_worker.log_records())
