@@ -5,9 +5,12 @@
 
 Both endpoints are measured side by side in one run, in alternating rounds on the same server,
 with wrk (Debian package `wrk`) as the load generator on loopback. Prints requests/s of each
-and their ratio (goal >= 0.6, aim 0.8), for two API loads: 20 quizzes repeating (what a per-process
-cache of recent recommendations serves) and a new random quiz on every request (all real work).
-Every API request also stores its submission row.
+and their ratio for two API loads: 20 quizzes repeating (what a per-process cache of recent
+recommendations serves) and a new random quiz on every request (all real work; the headline,
+goal >= 0.8, issue 12).
+Every API request also stores its submission row. Each run also reads the server's CPU time
+(/proc) and prints CPU per request: on a shared machine the throughput ratio moves with the
+neighbours' load, the CPU a request costs the server hardly does, so both are reported.
 """
 
 from __future__ import annotations
@@ -103,12 +106,36 @@ def sample_bodies(n: int = 20) -> list[str]:
     return [json.dumps(random_answers(rng).to_dict()) for _ in range(n)]
 
 
+def server_cpu_seconds(master: int) -> float:
+    """CPU time (user + system) used so far by the gunicorn master's worker processes."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+# The server's CPU time per request: on a machine shared with other work, throughput moves with
+# the neighbours' load, while the CPU a request costs the server barely does. Set by main().
+SERVER_PID = 0
+LAST_CPU_US: list[float] = [0.0]
+
+
 def run_wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> tuple[float, int, float]:
     """Requests/s, non-2xx count and median latency (ms) of one wrk run."""
     cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency"]
     if script:
         cmd += ["-s", str(script)]
+    cpu_before = server_cpu_seconds(SERVER_PID) if SERVER_PID else 0.0
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    done = re.search(r"(\d+) requests in", out)
+    if SERVER_PID and done and int(done.group(1)):
+        LAST_CPU_US[0] = (server_cpu_seconds(SERVER_PID) - cpu_before) / int(done.group(1)) * 1e6
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = int(non2xx.group(1)) if non2xx else 0
@@ -139,6 +166,8 @@ def main() -> None:
         "SECRET_KEY": "bench",
         "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
         "MODELS_DIR": str(workdir / "models"),
+        # gunicorn.conf.py recycles workers; a recycled worker would reset its CPU counters mid-run.
+        "GUNICORN_MAX_REQUESTS": "0",
     }
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
@@ -147,6 +176,8 @@ def main() -> None:
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+    global SERVER_PID
+    SERVER_PID = server.pid
     try:
         wait_ready(f"{base}/healthz")
         script = workdir / "post.lua"
@@ -157,12 +188,16 @@ def main() -> None:
         run_wrk(f"{base}/healthz", 2, args.connections)  # warm-up
         run_wrk(base, 2, args.connections, script)
         ratios, distinct_ratios, health_rates, api_rates, errors = [], [], [], [], 0
+        cpu: dict[str, list[float]] = {"healthz": [], "repeating": [], "distinct": []}
         print(f"gunicorn: {args.workers} sync workers, {args.connections} connections, {args.seconds}s per run, "
               f"database {'PostgreSQL' if args.database_url.startswith('postgres') else 'SQLite'}")  # fmt: skip
         for round_no in range(1, args.rounds + 1):
             h_rps, h_err, h_p50 = run_wrk(f"{base}/healthz", args.seconds, args.connections)
+            cpu["healthz"].append(LAST_CPU_US[0])
             a_rps, a_err, a_p50 = run_wrk(base, args.seconds, args.connections, script)
+            cpu["repeating"].append(LAST_CPU_US[0])
             d_rps, d_err, d_p50 = run_wrk(base, args.seconds, args.connections, distinct)
+            cpu["distinct"].append(LAST_CPU_US[0])
             errors += h_err + a_err + d_err
             health_rates.append(h_rps)
             api_rates.append(a_rps)
@@ -171,10 +206,16 @@ def main() -> None:
             print(f"round {round_no}: GET /healthz {h_rps:7.1f} req/s (p50 {h_p50:.2f} ms) | POST recommendations, "
                   f"20 repeating quizzes {a_rps:7.1f} req/s (p50 {a_p50:.2f} ms), ratio {a_rps / h_rps:.2f} | "
                   f"a new random quiz each request {d_rps:7.1f} req/s (p50 {d_p50:.2f} ms), "
-                  f"ratio {d_rps / h_rps:.2f}")  # fmt: skip
+                  f"ratio {d_rps / h_rps:.2f} | server CPU per request: healthz {cpu['healthz'][-1]:.0f} us, "
+                  f"repeating {cpu['repeating'][-1]:.0f} us, distinct {cpu['distinct'][-1]:.0f} us")  # fmt: skip
         print(f"median ratio to /healthz: repeating quizzes {statistics.median(ratios):.2f}, "
-              f"distinct quizzes {statistics.median(distinct_ratios):.2f} (goal >= 0.6, aim 0.8); "
+              f"distinct quizzes {statistics.median(distinct_ratios):.2f} (goal: distinct >= 0.8); "
               f"non-2xx or socket errors {errors}")  # fmt: skip
+        med = {k: statistics.median(v) for k, v in cpu.items()}
+        print(f"median server CPU per request: healthz {med['healthz']:.0f} us, repeating {med['repeating']:.0f} us, "
+              f"distinct {med['distinct']:.0f} us; CPU ratio healthz/API: repeating "
+              f"{med['healthz'] / med['repeating']:.2f}, distinct {med['healthz'] / med['distinct']:.2f}; "
+              f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")  # fmt: skip
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -126,3 +126,125 @@ def tuition_text(program: Program) -> str:
     elif kind is None:
         year += ", source page not named"
     return f"${program.tuition_usd:,} ({year})"
+
+
+# ---------------------------------------------------------------- tables made once per version
+# The request path reads these instead of recomputing: each program's fit for one constraint value
+# alone, and each program's note for one constraint, value and outcome. Both are built by calling
+# `tables` and `constraint_notes` above with answers that set that one constraint, so they say
+# exactly what those functions say.
+
+STATUS_MEETS, STATUS_UNKNOWN, STATUS_MISSES = 0, 1, 2
+_CHOICE_CONSTRAINTS = ((0, "format", quiz.FORMATS), (1, "pace", quiz.PACES), (3, "region", quiz.REGIONS))
+_BUDGET_MARK = 987_654_321  # stands in for the user's budget while a budget note is cut in two
+
+
+def _only(constraint: str, value: object) -> quiz.Answers:
+    """Answers that set one hard constraint and leave the others open."""
+    values: dict[str, object] = {"format": quiz.ANY, "pace": quiz.ANY, "max_budget_usd": None, "region": quiz.ANY}
+    values[constraint] = value
+    return quiz.Answers(
+        interests=(next(iter(quiz.INTERESTS)),),
+        background=next(iter(quiz.BACKGROUNDS)),
+        experience_years=0,
+        goal=next(iter(quiz.GOALS)),
+        industry=quiz.ANY,
+        **values,  # type: ignore[arg-type]
+    )
+
+
+class FitCodes:
+    """Per constraint value, each program's status for that constraint alone (meets, unknown, misses)."""
+
+    def __init__(self, facts: FitArrays):
+        self.facts = facts
+        self.unpublished_tuition = np.isnan(facts.tuition)
+        self.by_value: dict[tuple[int, str], np.ndarray] = {}
+        for column, constraint, values in _CHOICE_CONSTRAINTS:
+            for value in values:
+                if value != quiz.ANY:
+                    misses, unknown = tables(_only(constraint, value), facts)
+                    status = misses[:, column].astype(np.int8) * STATUS_MISSES + unknown[:, column].astype(np.int8)
+                    self.by_value[column, value] = status
+        self.meets_all = np.zeros(len(facts.region_code), dtype=np.int8)
+        self._budgets: dict[int, np.ndarray] = {}
+
+    def budget(self, budget: int) -> np.ndarray:
+        """Each program's status for a tuition budget (an unpublished tuition is unknown, never a miss)."""
+        found = self._budgets.get(budget)
+        if found is None:
+            found = self._budget(budget)
+            # A quiz offers a few budgets; the API takes any. Keep the common ones (small arrays).
+            if len(self._budgets) < 64 and len(found) <= 20_000:
+                self._budgets[budget] = found
+        return found
+
+    def _budget(self, budget: int) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            over = ~self.unpublished_tuition & (self.facts.tuition > budget)
+        return over.astype(np.int8) * STATUS_MISSES + self.unpublished_tuition.astype(np.int8)
+
+    def columns(self, answers: quiz.Answers) -> list[tuple[int, np.ndarray]]:
+        """(constraint column, status per program) for each constraint the user set."""
+        found = [(c, self.by_value[c, v]) for c, v in ((0, answers.format), (1, answers.pace)) if v != quiz.ANY]
+        if answers.max_budget_usd is not None:
+            found.append((2, self.budget(answers.max_budget_usd)))
+        if answers.region != quiz.ANY:
+            found.append((3, self.by_value[3, answers.region]))
+        return found
+
+    def codes(self, columns: list[tuple[int, np.ndarray]]) -> np.ndarray:
+        """MISSES when any known miss, else UNKNOWN when any unknown, else MEETS: the worst status."""
+        if not columns:
+            return self.meets_all
+        if len(columns) == 1:
+            return columns[0][1]
+        worst = np.maximum(columns[0][1], columns[1][1])
+        for _, status in columns[2:]:
+            np.maximum(worst, status, out=worst)
+        return worst
+
+
+# names() of a row, by the row's bits (format 1, pace 2, budget 4, region 8)
+NAMES_BY_BITS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(c for i, c in enumerate(CONSTRAINTS) if bits >> i & 1) for bits in range(1 << len(CONSTRAINTS))
+)
+
+
+class NoteTable(NamedTuple):
+    """One program's constraint notes: per constraint value and status, and the budget note in two halves."""
+
+    by_value: dict[tuple[int, str, int], str]
+    budget: dict[int, tuple[str, str | None]]  # status -> (text before the amount, after it; None: no amount)
+
+
+def note_table(program: Program) -> NoteTable:
+    """Every note `constraint_notes` can say about one program, keyed by constraint, value and status."""
+    by_value: dict[tuple[int, str, int], str] = {}
+    for column, field, values in _CHOICE_CONSTRAINTS:
+        name = CONSTRAINTS[column]
+        for value in values:
+            if value == quiz.ANY:
+                continue
+            answers = _only(field, value)
+            for status, missed, unknown in ((0, (), ()), (1, (), (name,)), (2, (name,), ())):
+                by_value[column, value, status] = constraint_notes(answers, program, missed, unknown)[0]
+    budget: dict[int, tuple[str, str | None]] = {}
+    mark = f"${_BUDGET_MARK:,}"
+    for status, missed, unknown in ((0, (), ()), (1, (), ("budget",)), (2, ("budget",), ())):
+        text = constraint_notes(_only("max_budget_usd", _BUDGET_MARK), program, missed, unknown)[0]
+        before, found, after = text.partition(mark)
+        budget[status] = (before, after) if found else (text, None)
+    return NoteTable(by_value, budget)
+
+
+def notes_from_table(table: NoteTable, answers: quiz.Answers, statuses: tuple[tuple[int, int], ...]) -> tuple[str, ...]:
+    """`constraint_notes` for one program, read from its table: (column, status) per constraint set."""
+    out = []
+    for column, status in statuses:
+        if column == 2:
+            before, after = table.budget[status]
+            out.append(before if after is None else f"{before}${answers.max_budget_usd:,}{after}")
+        else:
+            out.append(table.by_value[column, (answers.format, answers.pace, None, answers.region)[column], status])
+    return tuple(out)

@@ -6,18 +6,19 @@ Nothing here calls scikit-learn; the arrays were precomputed at training time.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from recommender.domain import quiz
 from recommender.domain.catalog import Catalogs, Program, Role, Specialization
-from recommender.ml import fit, grounding, reasons
+from recommender.ml import explain, fit, grounding, reasons
 from recommender.ml.features import query_answer_keys
 from recommender.ml.fit import CONSTRAINTS, FITS
+from recommender.ml.results import ProgramMatch, Recommendation, SpecializationMatch
+from recommender.ml.shortlist import MARGIN, shortlist_for
 
-MAX_REASONS = 4
+MAX_REASONS = explain.MAX_REASONS
 ID_BITS = 20  # program id rank in the low bits of the sort key; up to ~1M programs
 SCORE_BITS = 21  # (1 - score) at 1e-6 resolution: 0 .. 2e6 < 2**21
 LEVEL_BITS = 6  # grounding level 0..33
@@ -27,62 +28,7 @@ RECENT_RECOMMENDATIONS = 1024  # scores are ranked at 1e-6 resolution, so float 
 # A specialization counts among the user's best for program grounding when it scores at least
 # this share of the best one; a distant third says little about what they want.
 TOP_SHARE = 0.5
-
-
-class SpecializationMatch(NamedTuple):
-    """A ranked specialization with its score, band and the answers that put it there."""
-
-    specialization: Specialization
-    score: float
-    reasons: tuple[str, ...]
-    contributions: dict[str, float]
-    band: str
-
-
-# NamedTuples rather than dataclasses: a response builds eighteen of these per request.
-class ProgramMatch(NamedTuple):
-    """A ranked program: its fit group, the words that ground it, and what its facts say of the limits."""
-
-    program: Program
-    score: float
-    band: str
-    fit: str
-    constraint_misses: tuple[str, ...]
-    constraint_unknowns: tuple[str, ...]
-    reasons: tuple[str, ...]
-    constraint_notes: tuple[str, ...]
-    evidence: tuple[tuple[str, str, str], ...]  # (specialization id, kind, quoted words)
-    general: bool
-
-    @property
-    def cost_known(self) -> bool:
-        return self.program.tuition_usd is not None
-
-    @property
-    def inferred_specializations(self) -> tuple[str, ...]:
-        """Specializations read from the program's words when its file row lists none."""
-        if self.program.specializations:
-            return ()
-        return tuple(spec for spec, kind, _ in self.evidence if kind in ("name", "track", "course"))
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """Everything one set of answers gets back from one model version."""
-
-    answers: quiz.Answers
-    model_version: str
-    specializations: tuple[SpecializationMatch, ...]
-    programs: tuple[ProgramMatch, ...]
-    fit_counts: dict[str, int]
-    coverage_notes: tuple[str, ...]
-    catalog_size: int
-    roles: tuple[Role, ...]
-    runner_up_note: str
-
-    @property
-    def programs_meeting_constraints(self) -> int:
-        return self.fit_counts["meets"]
+BANDS_BY_LEVEL: tuple[str, ...] = tuple(reasons.program_band(level) for level in range(64))
 
 
 class Recommender:
@@ -122,27 +68,60 @@ class Recommender:
         )
         self.grounding_kind = arrays["grounding_kind"]
         self.strength = grounding.STRENGTH[self.grounding_kind]
-        self._grounding = (arrays["grounding_item"], arrays["grounding_start"], arrays["grounding_end"])
-        # Sentences depend only on (program, specialization, rank) or (program, constraints);
-        # building them is most of the cost of explaining, so each is built once and reused.
-        self._sentences: dict[tuple[object, ...], Any] = {}
+        # Tables made once per version, so a request does lookups (see `fit` and `explain`).
+        self.fit_codes = fit.FitCodes(self.facts)
+        strength_t = np.ascontiguousarray(self.strength.T).astype(np.int16)
+        self.level_tables = np.stack(
+            [
+                np.maximum(
+                    np.where(strength_t >= grounding.NAMED, (3 - rank) * 10 + strength_t, 0),
+                    np.where(strength_t == 1, 3 - rank, 0),
+                )
+                for rank in range(3)
+            ]
+        ).astype(np.int8)  # [rank, spec] -> each program's grounding level
+        self.named_t = strength_t >= grounding.NAMED
+        self.named_counts = self.named_t.sum(axis=1).tolist()
+        codes, levels, breadth = np.meshgrid(np.arange(len(FITS)), np.arange(64), np.arange(4), indexing="ij")
+        # [fit code, level, breadth] -> the high bits of a program's sort key
+        self.key_heads = (
+            (codes << (LEVEL_BITS + BREADTH_BITS + SCORE_BITS + ID_BITS))
+            | ((63 - levels) << (BREADTH_BITS + SCORE_BITS + ID_BITS))
+            | ((3 - breadth) << (SCORE_BITS + ID_BITS))
+        )
+        # Each group sits 4 apart in an approximate key, more than any (1 - score) in it.
+        self.approx_heads = ((codes * 64 + 63 - levels) * 4 + 3 - breadth).astype(np.float64) * 4.0
+        places = tuple(arrays[f"grounding_{x}"] for x in ("kind", "item", "start", "end"))
+        self.explainer = explain.Explainer(programs, self.specializations, places)
+        self.answer_keys = tuple(arrays["answer_keys"].tolist())
+        self.spec_reasons = self.explainer.specialization_reasons(self.answer_keys)
+        self._fits: dict[tuple[object, ...], tuple] = {}
+        self._roles: dict[tuple[str, tuple[str, ...]], tuple[Role, ...]] = {}
+        self.shortlist = shortlist_for(self.items, self.answer_rows, self.split, self.n_specs)
         # The same answers always get the same recommendation from a version, so recent ones are
         # kept: a results page reloaded, voted on or compared, or an API client asking again.
         self.recommend = functools.lru_cache(maxsize=RECENT_RECOMMENDATIONS)(self._recommend)
 
-    # ------------------------------------------------------------------ the fast path
+    # ------------------------------------------------------------------ scores
 
     def _contributions(self, answers: quiz.Answers) -> tuple[list[str], np.ndarray]:
         """Each answer's scaled row: the query is their sum, so a score is the sum of their products."""
+        keys, _, _, scaled = self._query_parts(answers)
+        return keys, scaled
+
+    def _query_parts(self, answers: quiz.Answers) -> tuple[list[str], list[int], tuple[float, float], np.ndarray]:
+        """(answer keys, their rows, the two block scales, the scaled rows)."""
         keys = [key for _, key in query_answer_keys(answers)]
-        rows = self.answer_rows[[self.answer_index[k] for k in keys]]
-        total = rows.sum(axis=0)
+        rows = [self.answer_index[k] for k in keys]
+        scaled = self.answer_rows[rows]
+        total = scaled.sum(axis=0)
         text_norm = float(np.linalg.norm(total[: self.split]))
         answer_norm = float(np.linalg.norm(total[self.split :]))
-        scaled = rows.copy()
-        scaled[:, : self.split] *= self.alpha / text_norm if text_norm else 0.0
-        scaled[:, self.split :] *= self.beta / answer_norm
-        return keys, scaled
+        text_scale = self.alpha / text_norm if text_norm else 0.0
+        answer_scale = self.beta / answer_norm
+        scaled[:, : self.split] *= text_scale
+        scaled[:, self.split :] *= answer_scale
+        return keys, rows, (text_scale, answer_scale), scaled
 
     def query_vector(self, answers: quiz.Answers) -> np.ndarray:
         """The unit query vector for a set of answers: a sum of precomputed rows, block-scaled."""
@@ -160,7 +139,7 @@ class Recommender:
         """The known-misses table alone (an unpublished fact is never a miss)."""
         return self.fit_tables(answers)[0]
 
-    def top_specializations(self, spec_order: np.ndarray, spec_scores: np.ndarray) -> list[int]:
+    def top_specializations(self, spec_order, spec_scores) -> list[int]:
         """The user's best specializations for grounding programs: the top three, minus distant ones."""
         best = float(spec_scores[spec_order[0]])
         return [int(i) for i in spec_order[:3] if float(spec_scores[i]) >= TOP_SHARE * best or i == spec_order[0]]
@@ -172,13 +151,15 @@ class Recommender:
         that rank (33 = its name or a track names the best one), else 3 - rank when only its
         description mentions it, else 0. The best rank found wins.
         """
-        level = np.zeros(len(self.programs), dtype=np.int64)
-        for rank, spec in enumerate(top):
-            strength = self.strength[:, spec].astype(np.int64)
-            named = np.where(strength >= grounding.NAMED, (3 - rank) * 10 + strength, 0)
-            described = np.where(strength == 1, 3 - rank, 0)
-            level = np.maximum(level, np.maximum(named, described))
-        return level
+        return self._levels(top).astype(np.int64)
+
+    def _levels(self, top: list[int]) -> np.ndarray:
+        levels = self.level_tables[0, top[0]]
+        for rank in range(1, len(top)):
+            levels = np.maximum(levels, self.level_tables[rank, top[rank]])
+        return levels
+
+    # ------------------------------------------------------------------ ordering
 
     def breadth(self, top: list[int]) -> np.ndarray:
         """How many of the user's top specializations after the best one each program also names (0..2)."""
@@ -197,6 +178,7 @@ class Recommender:
         return spec_order, scores, program_order, codes
 
     def _rank(self, answers: quiz.Answers, scores: np.ndarray, limit: int):
+        """The reference ordering from all scores and the full fit tables (`_select` must equal it)."""
         spec_scores = scores[: self.n_specs]
         # Specializations tie-break by their fixed contract order (lexsort: last key is primary).
         quantized = np.rint(spec_scores.astype(np.float64) * SCORE_STEPS)
@@ -205,65 +187,96 @@ class Recommender:
         levels = self.grounding_levels(top)
         misses, unknown = self.fit_tables(answers)
         codes = fit.fit_codes(misses, unknown)
-        clipped = np.clip(scores[self.n_specs :].astype(np.float64), -1.0, 1.0)
-        badness = np.rint((1.0 - clipped) * SCORE_STEPS).astype(np.int64)
         breadth = self.breadth(top)
-        key = (
-            (codes << (LEVEL_BITS + BREADTH_BITS + SCORE_BITS + ID_BITS))
-            | ((63 - levels) << (BREADTH_BITS + SCORE_BITS + ID_BITS))
-            | ((3 - breadth) << (SCORE_BITS + ID_BITS))
-            | (badness << ID_BITS)
-            | self.id_rank
-        )
+        key = self.key_heads[codes, levels, breadth] | (self._badness(scores[self.n_specs :]) << ID_BITS) | self.id_rank
+        return spec_order, self._first(key, limit), codes, (misses, unknown, levels, top), key
+
+    @staticmethod
+    def _badness(scores: np.ndarray) -> np.ndarray:
+        """(1 - score) at 1e-6 resolution, so float noise never reorders."""
+        clipped = np.clip(scores.astype(np.float64), -1.0, 1.0)
+        return np.rint((1.0 - clipped) * SCORE_STEPS).astype(np.int64)
+
+    @staticmethod
+    def _first(key: np.ndarray, limit: int) -> np.ndarray:
+        """Indices of the `limit` smallest keys, in order: a partition, then a sort of those alone."""
         if limit < len(key):
             chosen = np.argpartition(key, limit)[:limit]
-            program_order = chosen[np.argsort(key[chosen])]
-        else:
-            program_order = np.argsort(key)
-        return spec_order, program_order, codes, (misses, unknown, levels, top), key
+            return chosen[np.argsort(key[chosen])]
+        return np.argsort(key)
+
+    def _select(self, codes, levels, breadth, rows, scales, query, full, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """(program order, their scores): from the full product, or for a large catalogue a proven shortlist."""
+        shortlist = self.shortlist
+        if full is None and shortlist is not None:
+            approx = self.approx_heads[codes, levels, breadth] + (
+                1.0 - np.clip(shortlist.approximate(rows, *scales), -1, 1)
+            )
+            threshold = np.partition(approx, limit - 1)[limit - 1]
+            candidates = np.flatnonzero(approx <= threshold + MARGIN)
+            if len(candidates) * 4 < len(codes):
+                exact = shortlist.exact(candidates, query)
+                key = self.key_heads[codes[candidates], levels[candidates], breadth[candidates]]
+                key |= self._badness(exact) << ID_BITS
+                key |= self.id_rank[candidates]
+                chosen = self._first(key, limit)
+                return candidates[chosen], exact[chosen]
+            full = self.items @ query
+        programs = full[self.n_specs :]
+        key = self.key_heads[codes, levels, breadth] | (self._badness(programs) << ID_BITS) | self.id_rank
+        order = self._first(key, limit)
+        return order, programs[order]
 
     # ------------------------------------------------------------------ explanations
+
+    def _ordering(self, answers: quiz.Answers, limit: int):
+        """Scores, fit and order: everything but the words."""
+        keys, rows, scales, contributions = self._query_parts(answers)
+        query = contributions.sum(axis=0)
+        # A small catalogue takes the one full product; a large one scores a shortlist (`_select`),
+        # and its specializations alone here (two aligned blocks of rows: the same bits).
+        full = self.items @ query if self.shortlist is None or limit >= len(self.programs) else None
+        spec_scores = (full[: self.n_specs] if full is not None else self.items[: self.n_specs] @ query).tolist()
+        quantized = np.rint(np.array(spec_scores) * SCORE_STEPS).tolist()
+        spec_order = sorted(range(self.n_specs), key=lambda i: (-quantized[i], i))
+        top = self.top_specializations(spec_order, spec_scores)
+        levels = self._levels(top)
+        columns = self.fit_codes.columns(answers)
+        codes = self.fit_codes.codes(columns)
+        breadth = self.named_t[top[1:]].sum(axis=0, dtype=np.int8) if len(top) > 1 else self.fit_codes.meets_all
+        order, shown_scores = self._select(codes, levels, breadth, rows, scales, query, full, limit)
+        return keys, contributions, spec_order, spec_scores, top, levels, columns, codes, order, shown_scores
+
+    def order(self, answers: quiz.Answers, limit: int = 10) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """The request path's ordering without explanations: (specialization order, program order, fit codes)."""
+        _, _, spec_order, _, _, _, _, codes, order, _ = self._ordering(answers, limit)
+        return spec_order, order, codes
 
     def _recommend(self, answers: quiz.Answers, limit: int = 10) -> Recommendation:
         """Rank specializations and programs for `answers` and explain each result.
 
         Called as `recommend`, through a bounded per-instance cache.
         """
-        keys, contributions = self._contributions(answers)
-        scores = self.items @ contributions.sum(axis=0)
-        spec_order, program_order, codes, (misses, unknown, levels, top), _ = self._rank(answers, scores, limit)
+        ordering = self._ordering(answers, limit)
+        keys, contributions, spec_order, spec_scores, top, levels, columns, codes, order, shown_scores = ordering
         # Each answer's share of each specialization's score, for its reasons.
         spec_parts = (contributions @ self.items[: self.n_specs].T).T
         ranked_answers = np.argsort(-spec_parts, axis=1, kind="stable").tolist()
         parts = spec_parts.tolist()
-        spec_scores = scores[: self.n_specs].tolist()
         specs = tuple(
-            self._specialization_match(answers, keys, i, spec_scores[i], parts[i], ranked_answers[i])
-            for i in spec_order.tolist()
+            self._specialization_match(keys, i, spec_scores[i], parts[i], ranked_answers[i]) for i in spec_order
         )
-        shown = program_order.tolist()
-        shown_scores = scores[self.n_specs + program_order].tolist()
-        programs = tuple(
-            self._program_match(
-                answers,
-                index,
-                shown_scores[col],
-                int(levels[index]),
-                int(codes[index]),
-                tuple(misses[index].tolist()),
-                tuple(unknown[index].tolist()),
-                top,
-            )
-            for col, index in enumerate(shown)
-        )
+        programs = self._program_matches(answers, order, shown_scores, levels, columns, tuple(top))
         counts = np.bincount(codes, minlength=len(FITS)).tolist()
+        best = top[0]
+        fitting = int(np.count_nonzero(self.named_t[best] & (codes == fit.MEETS)))
         return Recommendation(
             answers=answers,
             model_version=self.version_id,
             specializations=specs,
             programs=programs,
             fit_counts=dict(zip(FITS, counts, strict=True)),
-            coverage_notes=self._coverage_notes(top[0], codes),
+            coverage_notes=self.explainer.coverage_notes(best, self.named_counts[best], len(self.programs), fitting),
             catalog_size=len(self.programs),
             roles=self.roles_for(answers, [m.specialization for m in specs[:3]]),
             runner_up_note=reasons.runner_up_note(
@@ -273,108 +286,69 @@ class Recommender:
             ),
         )
 
-    def _coverage_notes(self, best: int, codes: np.ndarray) -> tuple[str, ...]:
-        """How many programs in the catalogue name the best specialization, and how many of those fit."""
-        spec = self.specializations[best]
-        named = self.strength[:, best] >= grounding.NAMED
-        count, total = int(named.sum()), len(self.programs)
-        fitting = int((named & (codes == fit.MEETS)).sum())
-        what = f"{reasons.a(spec.subject)} track, degree or course"
-        if count == 0:
-            return (f"None of the {total:,} programs in our catalogue name {what}.",)
-        verb = "names" if count == 1 else "name"
-        fits = "it fits" if count == 1 else f"{fitting:,} fit"
-        if count == 1 and not fitting:
-            fits = "it is outside your limits or its facts are not published"
-        return (f"{count:,} of {total:,} programs in our catalogue {verb} {what}; {fits} your limits.",)
-
     def _specialization_match(
-        self, answers: quiz.Answers, keys: list[str], index: int, score: float, parts: list[float], ranked: list[int]
+        self, keys: list[str], index: int, score: float, parts: list[float], ranked: list[int]
     ) -> SpecializationMatch:
-        spec = self.specializations[index]
-        said = [
-            self._memo((spec.id, keys[j]), lambda j=j: reasons.specialization_reason(answers, spec, keys[j]))
-            for j in ranked[:MAX_REASONS]
-            if parts[j] >= reasons.REASON_FLOOR
-        ]
-        if not said:
-            said = ["Few of your answers point here; it ranks on general overlap with them."]
+        table = self.spec_reasons
+        said = tuple(table[index, keys[j]] for j in ranked[:MAX_REASONS] if parts[j] >= reasons.REASON_FLOOR)
         shown = reasons.display(score)
         return SpecializationMatch(
-            spec, shown, tuple(said), dict(zip(keys, parts, strict=True)), reasons.specialization_band(shown)
+            self.specializations[index],
+            shown,
+            said or (explain.GENERIC_REASON,),
+            dict(zip(keys, parts, strict=True)),
+            reasons.specialization_band(shown),
         )
+
+    def _program_matches(self, answers, order, scores, levels, columns, top) -> tuple[ProgramMatch, ...]:
+        """The shown programs, explained from the tables: fit and notes per (program, constraints set)."""
+        state = (answers.format, answers.pace, answers.max_budget_usd, answers.region)
+        fits = self._fits
+        if len(fits) > 200_000:
+            fits.clear()
+        explainer = self.explainer
+        matches = []
+        for index, score, level in zip(order.tolist(), scores.tolist(), levels[order].tolist(), strict=True):
+            found = fits.get((index, state))
+            if found is None:
+                found = fits[index, state] = self._fit_of(answers, index, columns)
+            matches.append(
+                ProgramMatch(
+                    self.programs[index],
+                    reasons.display(score),
+                    BANDS_BY_LEVEL[level],
+                    found[0],
+                    found[1],
+                    found[2],
+                    explainer.fit_reasons(index, top),
+                    found[3],
+                    explainer.program(index).evidence,
+                    level < 12,
+                )
+            )
+        return tuple(matches)
+
+    def _fit_of(self, answers, index: int, columns) -> tuple:
+        """(fit, misses, unknowns, notes) of one program for the constraints the user set."""
+        per = tuple((c, int(status[index])) for c, status in columns)
+        missed = fit.NAMES_BY_BITS[sum(1 << c for c, s in per if s == fit.STATUS_MISSES)]
+        unknown = fit.NAMES_BY_BITS[sum(1 << c for c, s in per if s == fit.STATUS_UNKNOWN)]
+        notes = fit.notes_from_table(self.explainer.program(index).notes, answers, per)
+        return FITS[2 if missed else 1 if unknown else 0], missed, unknown, notes
 
     def evidence(self, index: int, spec: int) -> tuple[int, str]:
         """(kind, quoted words) of the strongest evidence of a specialization in a program."""
-        kind = int(self.grounding_kind[index, spec])
-        item, start, end = (int(a[index, spec]) for a in self._grounding)
-        return kind, grounding.quote(self.programs[index], kind, item, start, end)
-
-    def _program_match(
-        self,
-        answers: quiz.Answers,
-        index: int,
-        score: float,
-        level: int,
-        code: int,
-        missed: tuple[bool, ...],
-        unknown: tuple[bool, ...],
-        top: list[int],
-    ) -> ProgramMatch:
-        program = self.programs[index]
-        said = self._memo(("fit", index, *top), lambda: self._fit_reasons(index, top))
-        evidence = self._memo(("evidence", index), lambda: self._evidence_list(index))
-        missed_names, unknown_names = fit.names(list(missed)), fit.names(list(unknown))
-        constraints = (answers.format, answers.pace, answers.max_budget_usd, answers.region)
-        notes = self._memo(
-            ("notes", index, constraints),
-            lambda: fit.constraint_notes(answers, program, missed_names, unknown_names),
-        )
-        return ProgramMatch(
-            program=program,
-            score=reasons.display(score),
-            band=reasons.program_band(level),
-            fit=FITS[code],
-            constraint_misses=missed_names,
-            constraint_unknowns=unknown_names,
-            reasons=said,
-            constraint_notes=notes,
-            evidence=evidence,
-            general=level < 12,
-        )
-
-    def _fit_reasons(self, index: int, top: list[int]) -> tuple[str, ...]:
-        """Up to two sentences quoting what the program's words name among the user's best specializations."""
-        program = self.programs[index]
-        said: list[str] = []
-        for rank, spec in enumerate(top):
-            kind, quote = self.evidence(index, spec)
-            if grounding.STRENGTH[kind] >= grounding.NAMED and len(said) < 2:
-                said.append(reasons.evidence_reason(program, self.specializations[spec], rank, kind, quote))
-        best_kind, best_quote = self.evidence(index, top[0])
-        if grounding.STRENGTH[best_kind] < grounding.NAMED:
-            said.append(reasons.absence_reason(program, self.specializations[top[0]], best_kind, best_quote))
-        return tuple(said)
-
-    def _evidence_list(self, index: int) -> tuple[tuple[str, str, str], ...]:
-        found = []
-        for spec in range(self.n_specs):
-            kind, quote = self.evidence(index, spec)
-            if kind:
-                found.append((self.specializations[spec].id, grounding.KIND_NAMES[kind], quote))
-        return tuple(found)
-
-    def _memo(self, key: tuple[object, ...], build):
-        """A value from the per-process cache, built on first use (the cache is bounded)."""
-        found = self._sentences.get(key)
-        if found is None:
-            if len(self._sentences) > 200_000:
-                self._sentences.clear()
-            found = self._sentences[key] = build()
-        return found
+        return self.explainer.evidence_of(index, spec)
 
     def roles_for(self, answers: quiz.Answers, top: list[Specialization]) -> tuple[Role, ...]:
         """The user's goal first, then the roles the top specializations lead to, up the ladder."""
+        key = (answers.goal, tuple(s.id for s in top))
+        found = self._roles.get(key)
+        if found is None:
+            found = self._roles[key] = self._roles_for(answers, top)
+        return found
+
+    def _roles_for(self, answers: quiz.Answers, top: list[Specialization]) -> tuple[Role, ...]:
         goal = self.roles_by_id[answers.goal]
         seen = {goal.id}
         related: list[Role] = []

@@ -16,6 +16,8 @@ from recommender.ml.features import FORMAT_BITS, PACE_BITS, Params
 from recommender.ml.fit import accelerated_unknown
 from recommender.ml.grounding import evidence_arrays
 
+SVD_FIT_PROGRAMS = 20_000
+
 
 @dataclass(frozen=True)
 class Fitted:
@@ -51,8 +53,9 @@ def fit(programs: tuple[Program, ...], specializations: tuple[Specialization, ..
     tfidf = vectorizer.fit_transform([s.text() for s in specializations] + [p.text() for p in programs])
     n_components = max(1, min(params.max_text_components, min(tfidf.shape) - 1))
     svd = TruncatedSVD(n_components=n_components, random_state=params.random_state)
-    svd.fit(tfidf)
     n_specs = len(specializations)
+    rows = _svd_rows(n_specs, len(programs))
+    svd.fit(tfidf if rows is None else tfidf[rows])
     spec_tfidf, prog_tfidf = tfidf[:n_specs], tfidf[n_specs:]
 
     # Answer block of each specialization: the answers an adviser links to it. A value linked to
@@ -111,6 +114,19 @@ def fit(programs: tuple[Program, ...], specializations: tuple[Specialization, ..
         **evidence_arrays(programs, specializations),
     }
     return Fitted(arrays, vectorizer, svd, params)
+
+
+def _svd_rows(n_specs: int, n_programs: int) -> np.ndarray | None:
+    """The documents the text space is fitted on: all of them, or for a large catalogue an even sample.
+
+    The truncated SVD's cost grows with the documents it is fitted on; 20k evenly spread programs
+    (and every specialization) span the catalogue's vocabulary as well as 100k do, and every
+    program is still projected into the space. Smaller catalogues are fitted on everything, as before.
+    """
+    if n_programs <= SVD_FIT_PROGRAMS:
+        return None
+    sample = np.linspace(0, n_programs - 1, SVD_FIT_PROGRAMS).round().astype(np.int64)
+    return np.concatenate([np.arange(n_specs), n_specs + np.unique(sample)])
 
 
 def _mask(values: tuple[str, ...], bits: dict[str, int]) -> int:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import orjson
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from recommender.domain import quiz
-from recommender.domain.catalog import SPECIALIZATION_IDS
+from recommender.domain.catalog import SPECIALIZATION_IDS, Role
 from recommender.ml.fit import tuition_text
-from recommender.ml.ranking import ProgramMatch, Recommendation
+from recommender.ml.results import ProgramMatch, Recommendation, SpecializationMatch
 from recommender.orm import Feedback, ModelVersion
+from recommender.services import api_json
 from recommender.services.registry import ModelRegistry, UnknownVersion
 from recommender.services.submissions import writer_of
 
@@ -110,26 +112,62 @@ def record_feedback(session: Session, token: str, item_kind: str, item_id: str, 
 
 def to_api(recommendation: Recommendation, result_url: str) -> dict[str, Any]:
     """The contract v1 response body; extra fields only add to it."""
+    return _body(
+        recommendation,
+        result_url,
+        [specialization_to_api(m) for m in recommendation.specializations],
+        [program_to_api(m) for m in recommendation.programs],
+        [role_to_api(r) for r in recommendation.roles],
+    )
+
+
+def to_api_bytes(recommendation: Recommendation, result_url: str) -> bytes:
+    """`orjson.dumps(to_api(...))`, byte for byte, with each item's fixed fields encoded once (issue 12)."""
+
+    def encode(year: int) -> bytes:
+        body = _body(
+            recommendation,
+            "",
+            api_json.joined(
+                [api_json.specialization_bytes(m, specialization_to_api, year) for m in recommendation.specializations]
+            ),
+            api_json.joined([api_json.program_bytes(m, program_to_api, year) for m in recommendation.programs]),
+            api_json.joined([api_json.fixed_bytes(r, role_to_api, year) for r in recommendation.roles]),
+        )
+        del body["result_url"]  # the link is the last field: the request adds it
+        return orjson.dumps(body)[:-1]
+
+    return api_json.body_bytes(recommendation, result_url, encode)
+
+
+def _body(recommendation: Recommendation, result_url: str, specializations, programs, roles) -> dict[str, Any]:
     return {
         "model_version": recommendation.model_version,
-        "specializations": [
-            {
-                "id": m.specialization.id,
-                "name": m.specialization.name,
-                "score": m.score,
-                "band": m.band,
-                "reasons": list(m.reasons),
-            }
-            for m in recommendation.specializations
-        ],
-        "programs": [program_to_api(m) for m in recommendation.programs],
+        "specializations": specializations,
+        "programs": programs,
         "programs_meeting_constraints": recommendation.programs_meeting_constraints,
         "fit_counts": recommendation.fit_counts,
         "coverage": list(recommendation.coverage_notes),
-        "roles": [r.to_dict() for r in recommendation.roles],
+        "roles": roles,
         "runner_up": recommendation.runner_up_note,
         "result_url": result_url,
     }
+
+
+def specialization_to_api(m: SpecializationMatch) -> dict[str, Any]:
+    """One ranked specialization as the API gives it."""
+    return {
+        "id": m.specialization.id,
+        "name": m.specialization.name,
+        "score": m.score,
+        "band": m.band,
+        "reasons": list(m.reasons),
+    }
+
+
+def role_to_api(r: Role) -> dict[str, Any]:
+    """One career role as the recommendations answer lists it: as /api/v1/roles does."""
+    return r.to_dict()
 
 
 def program_to_api(m: ProgramMatch) -> dict[str, Any]:

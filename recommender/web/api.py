@@ -74,7 +74,8 @@ def create_recommendation():
         return jsonify({"errors": exc.errors}), 400
     registry = registry_of(current_app)
     recommendation, token = recommendations.recommend(db.session, registry, answers, limit=limit, channel="api")
-    return jsonify(recommendations.to_api(recommendation, url_for("pages.result", token=token)))
+    body = recommendations.to_api_bytes(recommendation, url_for("pages.result", token=token))
+    return current_app.response_class(body, mimetype="application/json")
 
 
 @bp.get("/specializations")

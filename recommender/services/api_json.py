@@ -1,0 +1,175 @@
+"""The API answer as bytes, from pieces encoded once: each item's fixed fields are spliced in, not re-encoded.
+
+A program's JSON holds about 25 fields; only seven depend on the answers (score, band, fit, its
+misses and unknowns, reasons, general). Each program's other fields are encoded the first time it
+is shown, by the API's own shaping (`program_to_api`) run on a match whose answer-dependent fields
+hold markers; the bytes between the markers are kept and the request fills the gaps. The result is
+byte for byte `orjson.dumps(to_api(...))` (tests hold it to that), including field order.
+
+Fixed fields that depend on the date (a tuition's age) are encoded again when the academic year
+turns. Pieces are kept per item object (each version has its own), so a new version gets its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from recommender.domain.catalog import sources
+from recommender.ml.results import ProgramMatch, SpecializationMatch
+
+MAX_ITEMS = 250_000  # pieces kept; far above any catalogue this serves, so never a slow path in use
+_MARK = "\x00"
+_BOOL = {True: b"true", False: b"false"}
+
+_pieces: dict[int, tuple[object, int, tuple[bytes, ...]]] = {}
+_lists: dict[tuple[str, ...], bytes] = {}
+_strings: dict[str, bytes] = {}
+# Encoded answers of recent recommendations, as many as the recommenders' caches keep (1,024 each).
+MAX_BODIES = 2048
+_bodies: dict[int, tuple[object, int, bytes]] = {}
+
+
+def _marked(text: str) -> bytes:
+    """How orjson writes a marker string, to find it in the encoded bytes."""
+    return orjson.dumps(_MARK + text)
+
+
+def _split(encoded: bytes, marks: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """The bytes around each marker, in order (each marker appears exactly once)."""
+    pieces, rest = [], encoded
+    for mark in marks:
+        before, found, rest = rest.partition(mark)
+        if not found:
+            raise ValueError(f"marker {mark!r} not found once in the encoded item")
+        pieces.append(before)
+    pieces.append(rest)
+    return tuple(pieces)
+
+
+def _cached(item: object, build: Callable[[], tuple[bytes, ...]], year: int) -> tuple[bytes, ...]:
+    found = _pieces.get(id(item))
+    # The entry holds the item itself, so its id cannot be reused by another object meanwhile.
+    if found is not None and found[0] is item and found[1] == year:
+        return found[2]
+    if len(_pieces) > MAX_ITEMS:
+        _pieces.clear()
+    pieces = build()
+    _pieces[id(item)] = (item, year, pieces)
+    return pieces
+
+
+# The answer-dependent fields of a program, in the order `program_to_api` writes them.
+_PROGRAM_MARKS = (
+    _marked("score"),
+    _marked("band"),
+    _marked("fit"),
+    orjson.dumps([_MARK + "misses"]),
+    orjson.dumps([_MARK + "unknowns"]),
+    orjson.dumps([_MARK + "reasons"]),
+    _marked("general"),
+)
+
+
+def _string(text: str) -> bytes:
+    found = _strings.get(text)
+    if found is None:
+        if len(_strings) > 1024:
+            _strings.clear()
+        found = _strings[text] = orjson.dumps(text)
+    return found
+
+
+def _names(names: tuple[str, ...]) -> bytes:
+    found = _lists.get(names)
+    if found is None:
+        found = _lists[names] = orjson.dumps(list(names))
+    return found
+
+
+def program_bytes(m: ProgramMatch, shape: Callable[[ProgramMatch], dict[str, Any]], year: int) -> bytes:
+    """One ranked program, as `orjson.dumps(shape(m))` writes it."""
+    pieces = _cached(
+        m.program,
+        lambda: _split(
+            orjson.dumps(
+                shape(
+                    m._replace(
+                        score=_MARK + "score",
+                        band=_MARK + "band",
+                        fit=_MARK + "fit",
+                        constraint_misses=(_MARK + "misses",),
+                        constraint_unknowns=(_MARK + "unknowns",),
+                        reasons=(_MARK + "reasons",),
+                        constraint_notes=(),
+                        general=_MARK + "general",
+                    )
+                )
+            ),
+            _PROGRAM_MARKS,
+        ),
+        year,
+    )
+    return b"".join(
+        (
+            pieces[0],
+            orjson.dumps(m.score),
+            pieces[1],
+            _string(m.band),
+            pieces[2],
+            _string(m.fit),
+            pieces[3],
+            _names(m.constraint_misses),
+            pieces[4],
+            _names(m.constraint_unknowns),
+            pieces[5],
+            orjson.dumps([*m.reasons, *m.constraint_notes]),
+            pieces[6],
+            _BOOL[m.general],
+            pieces[7],
+        )
+    )
+
+
+_SPEC_MARKS = (_marked("score"), _marked("band"), orjson.dumps([_MARK + "reasons"]))
+
+
+def specialization_bytes(
+    m: SpecializationMatch, shape: Callable[[SpecializationMatch], dict[str, Any]], year: int
+) -> bytes:
+    """One ranked specialization, as `orjson.dumps(shape(m))` writes it."""
+    pieces = _cached(
+        m.specialization,
+        lambda: _split(
+            orjson.dumps(shape(m._replace(score=_MARK + "score", band=_MARK + "band", reasons=(_MARK + "reasons",)))),
+            _SPEC_MARKS,
+        ),
+        year,
+    )
+    return b"".join(
+        (pieces[0], orjson.dumps(m.score), pieces[1], _string(m.band), pieces[2], orjson.dumps(m.reasons), pieces[3])
+    )
+
+
+def fixed_bytes(item: object, shape: Callable[[Any], dict[str, Any]], year: int) -> bytes:
+    """An item whose API form depends on nothing but itself (a role), encoded once."""
+    return _cached(item, lambda: (orjson.dumps(shape(item)),), year)[0]
+
+
+def body_bytes(recommendation: object, result_url: str, encode: Callable[[int], bytes]) -> bytes:
+    """The whole answer: a recent recommendation's bytes (all but its link) are kept, as it is."""
+    year = sources.academic_year()
+    found = _bodies.get(id(recommendation))
+    if found is None or found[0] is not recommendation or found[1] != year:
+        if len(_bodies) > MAX_BODIES:
+            _bodies.clear()
+        found = _bodies[id(recommendation)] = (recommendation, year, encode(year))
+    head = found[2]
+    return b"".join((head, b',"result_url":', orjson.dumps(result_url), b"}"))
+
+
+def joined(parts: list[bytes]) -> orjson.Fragment:
+    """Encoded items as one JSON list, spliced whole into the response."""
+    return orjson.Fragment(b"[" + b",".join(parts) + b"]")

@@ -1,0 +1,145 @@
+"""The "nothing answered changes" golden set: 1,000 seeded quizzes and the API's answer to each.
+
+    .venv/bin/python tests/golden_answers.py     # rewrite tests/data/golden_answers.json.gz
+
+Run it only with code whose answers are known right (the file is the reference that
+`test_golden_answers.py` holds every later version of the request path to). To re-record after a
+change of data, run this file from an export of the reference code with the new data, e.g.
+`git archive <ref> | tar -x -C /tmp/ref && cp data/* /tmp/ref/data/ && cd /tmp/ref && .../python
+tests/golden_answers.py`, then copy the file back.
+
+The model is trained with a fixed `now` and the academic year is pinned, so the version id, the
+result links and the "possibly outdated" flags are the same on any day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import json
+import random
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "data" / "golden_answers.json.gz"
+SEED = 20261201
+COUNT = 1000
+FULL_BODIES = 25  # kept whole so that a failure can show what changed, not only that something did
+PAGES = 200  # results pages (HTML) of the first quizzes, checked the same way
+CSRF_VALUE = re.compile(rb'(name="csrf_token" value=")[^"]*(")')
+TRAINED_AT = dt.datetime(2026, 12, 1, 9, 0, 0, tzinfo=dt.UTC)
+ACADEMIC_YEAR = 2026
+
+
+def quizzes(count: int = COUNT, seed: int = SEED) -> list[tuple[dict[str, Any], int]]:
+    """`count` valid contract answers with every field varied, each with an API limit (10 or 50)."""
+    from recommender.domain import quiz
+
+    rng = random.Random(seed)
+    budgets = [None, 0, 1, 25_000, 40_000, 52_000, 60_000, 75_000, 100_000, 500_000]
+    out = []
+    for _ in range(count):
+        answers = {
+            "interests": rng.sample(list(quiz.INTERESTS), rng.randint(1, 3)),
+            "background": rng.choice(list(quiz.BACKGROUNDS)),
+            "experience_years": rng.choice([0, 50, rng.randint(0, 50)]),
+            "goal": rng.choice(list(quiz.GOALS)),
+            "industry": rng.choice(list(quiz.INDUSTRIES)),
+            "format": rng.choice(list(quiz.FORMATS)),
+            "pace": rng.choice(list(quiz.PACES)),
+            "max_budget_usd": rng.choice([*budgets, rng.randint(0, 500_000)]),
+            "region": rng.choice(list(quiz.REGIONS)),
+        }
+        out.append((answers, rng.choice([10, 10, 50])))
+    return out
+
+
+@contextmanager
+def pinned_year() -> Iterator[None]:
+    """Ages of facts are counted from a fixed academic year, so the answers do not age."""
+    with mock.patch("recommender.domain.catalog.sources.academic_year", lambda today=None: ACADEMIC_YEAR):
+        yield
+
+
+def digest(body: bytes) -> str:
+    """The hash one answer is compared by."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def answers_of(client, items: list[tuple[dict[str, Any], int]]) -> list[bytes]:
+    """The API's exact response bytes for each quiz; every one must be a 200."""
+    bodies = []
+    for answers, limit in items:
+        response = client.post(f"/api/v1/recommendations?limit={limit}", json=answers)
+        assert response.status_code == 200, (answers, response.status_code, response.get_data(as_text=True)[:300])
+        bodies.append(response.get_data())
+    return bodies
+
+
+def pages_of(client, bodies: list[bytes]) -> list[bytes]:
+    """The results page each answer links to, with the per-session CSRF token values blanked."""
+    pages = []
+    for body in bodies:
+        response = client.get(json.loads(body)["result_url"])
+        assert response.status_code == 200, response.status_code
+        pages.append(CSRF_VALUE.sub(rb"\1\2", response.get_data()))
+    return pages
+
+
+@contextmanager
+def golden_client(tmp: Path) -> Iterator[tuple[Any, str]]:
+    """A test client on a fresh SQLite app serving the bundled catalogue trained at TRAINED_AT."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import make_app, seed_version
+
+    from recommender.domain.catalog import load_catalogs, load_programs
+    from recommender.extensions import db
+    from recommender.ml.pipeline import train
+
+    trained = train(load_programs(), load_catalogs(), now=TRAINED_AT)
+    app = make_app((f"sqlite:///{tmp / 'golden.sqlite3'}", {}), tmp, LOG_LEVEL="WARNING")
+    seed_version(app, trained)
+    try:
+        yield app.test_client(), trained.version_id
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def record() -> None:
+    """Write the golden file from the code importable now."""
+    items = quizzes()
+    with tempfile.TemporaryDirectory() as tmp, golden_client(Path(tmp)) as (client, version_id), pinned_year():
+        bodies = answers_of(client, items)
+        pages = pages_of(client, bodies[:PAGES])
+    golden = {
+        "seed": SEED,
+        "count": COUNT,
+        "version_id": version_id,
+        "academic_year": ACADEMIC_YEAR,
+        "quizzes": [{"answers": a, "limit": n, "sha256": digest(b)} for (a, n), b in zip(items, bodies, strict=True)],
+        "bodies": [json.loads(b) for b in bodies[:FULL_BODIES]],
+        "pages_sha256": [digest(p) for p in pages],
+    }
+    GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+    GOLDEN.write_bytes(gzip.compress(json.dumps(golden).encode(), mtime=0))
+    print(f"wrote {GOLDEN.relative_to(ROOT)}: {COUNT} answers, version {version_id}, {GOLDEN.stat().st_size:,} bytes")
+
+
+def load() -> dict[str, Any]:
+    """The recorded golden set."""
+    return json.loads(gzip.decompress(GOLDEN.read_bytes()))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    record()
