@@ -17,33 +17,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OCCUPATIONS = REPO_ROOT / ".." / "shared" / "data" / "occupations.csv"
 ROLES = REPO_ROOT / "data" / "roles.csv"
 
-COLUMNS = (
-    "id",
-    "title",
-    "level",
-    "ladder_step",
-    "specializations",
-    "soc_code",
-    "onet_soc_code",
-    "occupation_title",
-    "onet_url",
-    "bls_url",
-    "median_pay_usd",
-    "pct10_usd",
-    "pct25_usd",
-    "pct75_usd",
-    "pct90_usd",
-    "pay_year",
-    "pay_source",
-    "pay_url",
-    "pay_copies",
-    "pay_parent",
-    "entry_education",
-    "related_experience",
-    "pay_note",
-    "description",
-    "source",
-)
+sys.path.insert(0, str(REPO_ROOT))
+
+from recommender.domain.catalog.roles import ROLE_COLUMNS  # noqa: E402
+
+# The roles file's columns, from the same definition the app loads it with.
+COLUMNS = ROLE_COLUMNS
 # How BLS names the release the figures come from (the OEWS May 2025 national estimates).
 PAY_SOURCE = "BLS OEWS, May 2025"
 PAY_YEAR = "2025"

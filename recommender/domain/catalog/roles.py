@@ -92,32 +92,34 @@ class Role:
         }
 
 
+ROLE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "title",
+    "level",
+    "ladder_step",
+    "specializations",
+    "soc_code",
+    "onet_soc_code",
+    "occupation_title",
+    "onet_url",
+    "bls_url",
+    "median_pay_usd",
+    *PERCENTILES,
+    "pay_year",
+    "pay_source",
+    "pay_url",
+    "pay_copies",
+    "pay_parent",
+    "entry_education",
+    "related_experience",
+    "pay_note",
+    "description",
+    "source",
+)
+
+
 def load_roles(path: Path | None = None) -> tuple[Role, ...]:
     """The roles catalogue: the seed's ladder and every quiz goal."""
-    columns = (
-        "id",
-        "title",
-        "level",
-        "ladder_step",
-        "specializations",
-        "soc_code",
-        "onet_soc_code",
-        "occupation_title",
-        "onet_url",
-        "bls_url",
-        "median_pay_usd",
-        *PERCENTILES,
-        "pay_year",
-        "pay_source",
-        "pay_url",
-        "pay_copies",
-        "pay_parent",
-        "entry_education",
-        "related_experience",
-        "pay_note",
-        "description",
-        "source",
-    )
 
     def build(row: RowReader) -> Role:
         pay = row.integer("median_pay_usd", 1, 10_000_000)
@@ -164,7 +166,7 @@ def load_roles(path: Path | None = None) -> tuple[Role, ...]:
             sources=row.items("source", required=True),
         )
 
-    roles = load_items(path or DATA_DIR / "roles.csv", columns, build)
+    roles = load_items(path or DATA_DIR / "roles.csv", ROLE_COLUMNS, build)
     missing = sorted(set(quiz.GOALS) - {r.id for r in roles})
     if missing:
         raise CatalogError([RowError(0, "id", f"no role for quiz goals {missing}")])
