@@ -11,12 +11,13 @@ from typing import Any
 import numpy as np
 
 from recommender.domain import quiz
-from recommender.domain.catalog import Catalogs, Program, Role, Specialization
-from recommender.ml import explain, fit, grounding, reasons
+from recommender.domain.catalog import Catalogs, Program
+from recommender.ml import explain, fit, grounding
 from recommender.ml.features import query_answer_keys
 from recommender.ml.fit import CONSTRAINTS, FITS
-from recommender.ml.results import ProgramMatch, Recommendation, SpecializationMatch
+from recommender.ml.results import ProgramMatch, Ranked, Recommendation, SpecializationMatch
 from recommender.ml.shortlist import MARGIN, shortlist_for
+from recommender.ml.wording import VersionWording
 
 MAX_REASONS = explain.MAX_REASONS
 ID_BITS = 20  # program id rank in the low bits of the sort key; up to ~1M programs
@@ -28,7 +29,6 @@ RECENT_RECOMMENDATIONS = 1024  # scores are ranked at 1e-6 resolution, so float 
 # A specialization counts among the user's best for program grounding when it scores at least
 # this share of the best one; a distant third says little about what they want.
 TOP_SHARE = 0.5
-BANDS_BY_LEVEL: tuple[str, ...] = tuple(reasons.program_band(level) for level in range(64))
 
 
 class Recommender:
@@ -94,9 +94,9 @@ class Recommender:
         places = tuple(arrays[f"grounding_{x}"] for x in ("kind", "item", "start", "end"))
         self.explainer = explain.Explainer(programs, self.specializations, places)
         self.answer_keys = tuple(arrays["answer_keys"].tolist())
-        self.spec_reasons = self.explainer.specialization_reasons(self.answer_keys)
-        self._fits: dict[tuple[object, ...], tuple] = {}
-        self._roles: dict[tuple[str, tuple[str, ...]], tuple[Role, ...]] = {}
+        self.wording = VersionWording(
+            programs, self.specializations, self.roles_by_id, self.explainer, self.answer_keys, self.named_counts
+        )
         self.shortlist = shortlist_for(self.items, self.answer_rows, self.split, self.n_specs)
         # The same answers always get the same recommendation from a version, so recent ones are
         # kept: a results page reloaded, voted on or compared, or an API client asking again.
@@ -253,7 +253,7 @@ class Recommender:
         return spec_order, order, codes
 
     def _recommend(self, answers: quiz.Answers, limit: int = 10) -> Recommendation:
-        """Rank specializations and programs for `answers` and explain each result.
+        """Rank specializations and programs for `answers`; their words are built on first use.
 
         Called as `recommend`, through a bounded per-instance cache.
         """
@@ -261,103 +261,27 @@ class Recommender:
         keys, contributions, spec_order, spec_scores, top, levels, columns, codes, order, shown_scores = ordering
         # Each answer's share of each specialization's score, for its reasons.
         spec_parts = (contributions @ self.items[: self.n_specs].T).T
-        ranked_answers = np.argsort(-spec_parts, axis=1, kind="stable").tolist()
-        parts = spec_parts.tolist()
-        specs = tuple(
-            self._specialization_match(keys, i, spec_scores[i], parts[i], ranked_answers[i]) for i in spec_order
-        )
-        programs = self._program_matches(answers, order, shown_scores, levels, columns, tuple(top))
-        counts = np.bincount(codes, minlength=len(FITS)).tolist()
         best = top[0]
-        fitting = int(np.count_nonzero(self.named_t[best] & (codes == fit.MEETS)))
-        return Recommendation(
-            answers=answers,
-            model_version=self.version_id,
-            specializations=specs,
-            programs=programs,
-            fit_counts=dict(zip(FITS, counts, strict=True)),
-            coverage_notes=self.explainer.coverage_notes(best, self.named_counts[best], len(self.programs), fitting),
-            catalog_size=len(self.programs),
-            roles=self.roles_for(answers, [m.specialization for m in specs[:3]]),
-            runner_up_note=reasons.runner_up_note(
-                answers,
-                reasons.Contribution(specs[0].specialization, specs[0].score, specs[0].contributions),
-                reasons.Contribution(specs[1].specialization, specs[1].score, specs[1].contributions),
-            ),
+        ranked = Ranked(
+            keys=keys,
+            spec_order=spec_order,
+            spec_scores=spec_scores,
+            parts=spec_parts.tolist(),
+            ranked_answers=np.argsort(-spec_parts, axis=1, kind="stable").tolist(),
+            top=tuple(top),
+            order=order.tolist(),
+            scores=shown_scores.tolist(),
+            levels=levels[order].tolist(),
+            constraints=(answers.format, answers.pace, answers.max_budget_usd, answers.region),
+            columns=columns,
+            counts=np.bincount(codes, minlength=len(FITS)).tolist(),
+            fitting=int(np.count_nonzero(self.named_t[best] & (codes == fit.MEETS))),
         )
-
-    def _specialization_match(
-        self, keys: list[str], index: int, score: float, parts: list[float], ranked: list[int]
-    ) -> SpecializationMatch:
-        table = self.spec_reasons
-        said = tuple(table[index, keys[j]] for j in ranked[:MAX_REASONS] if parts[j] >= reasons.REASON_FLOOR)
-        shown = reasons.display(score)
-        return SpecializationMatch(
-            self.specializations[index],
-            shown,
-            said or (explain.GENERIC_REASON,),
-            dict(zip(keys, parts, strict=True)),
-            reasons.specialization_band(shown),
-        )
-
-    def _program_matches(self, answers, order, scores, levels, columns, top) -> tuple[ProgramMatch, ...]:
-        """The shown programs, explained from the tables: fit and notes per (program, constraints set)."""
-        state = (answers.format, answers.pace, answers.max_budget_usd, answers.region)
-        fits = self._fits
-        if len(fits) > 200_000:
-            fits.clear()
-        explainer = self.explainer
-        matches = []
-        for index, score, level in zip(order.tolist(), scores.tolist(), levels[order].tolist(), strict=True):
-            found = fits.get((index, state))
-            if found is None:
-                found = fits[index, state] = self._fit_of(answers, index, columns)
-            matches.append(
-                ProgramMatch(
-                    self.programs[index],
-                    reasons.display(score),
-                    BANDS_BY_LEVEL[level],
-                    found[0],
-                    found[1],
-                    found[2],
-                    explainer.fit_reasons(index, top),
-                    found[3],
-                    explainer.program(index).evidence,
-                    level < 12,
-                )
-            )
-        return tuple(matches)
-
-    def _fit_of(self, answers, index: int, columns) -> tuple:
-        """(fit, misses, unknowns, notes) of one program for the constraints the user set."""
-        per = tuple((c, int(status[index])) for c, status in columns)
-        missed = fit.NAMES_BY_BITS[sum(1 << c for c, s in per if s == fit.STATUS_MISSES)]
-        unknown = fit.NAMES_BY_BITS[sum(1 << c for c, s in per if s == fit.STATUS_UNKNOWN)]
-        notes = fit.notes_from_table(self.explainer.program(index).notes, answers, per)
-        return FITS[2 if missed else 1 if unknown else 0], missed, unknown, notes
+        return Recommendation(answers, self.version_id, len(self.programs), ranked, self.wording)
 
     def evidence(self, index: int, spec: int) -> tuple[int, str]:
         """(kind, quoted words) of the strongest evidence of a specialization in a program."""
         return self.explainer.evidence_of(index, spec)
-
-    def roles_for(self, answers: quiz.Answers, top: list[Specialization]) -> tuple[Role, ...]:
-        """The user's goal first, then the roles the top specializations lead to, up the ladder."""
-        key = (answers.goal, tuple(s.id for s in top))
-        found = self._roles.get(key)
-        if found is None:
-            found = self._roles[key] = self._roles_for(answers, top)
-        return found
-
-    def _roles_for(self, answers: quiz.Answers, top: list[Specialization]) -> tuple[Role, ...]:
-        goal = self.roles_by_id[answers.goal]
-        seen = {goal.id}
-        related: list[Role] = []
-        for spec in top:
-            for role_id in spec.roles:
-                if role_id in self.roles_by_id and role_id not in seen:
-                    seen.add(role_id)
-                    related.append(self.roles_by_id[role_id])
-        return (goal, *sorted(related, key=lambda r: r.ladder_step))
 
 
 __all__ = ["CONSTRAINTS", "ProgramMatch", "Recommendation", "Recommender", "SpecializationMatch"]

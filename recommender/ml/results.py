@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import NamedTuple
+import functools
+from typing import NamedTuple, Protocol
 
 from recommender.domain import quiz
 from recommender.domain.catalog import Program, Role, Specialization
@@ -46,19 +46,86 @@ class ProgramMatch(NamedTuple):
         return tuple(spec for spec, kind, _ in self.evidence if kind in ("name", "track", "course"))
 
 
-@dataclass(frozen=True)
-class Recommendation:
-    """Everything one set of answers gets back from one model version."""
+class Ranked(NamedTuple):
+    """The numbers behind one recommendation, before any words: what its explanations are built from."""
 
-    answers: quiz.Answers
-    model_version: str
-    specializations: tuple[SpecializationMatch, ...]
-    programs: tuple[ProgramMatch, ...]
-    fit_counts: dict[str, int]
-    coverage_notes: tuple[str, ...]
-    catalog_size: int
-    roles: tuple[Role, ...]
-    runner_up_note: str
+    keys: list[str]  # the answer values the query switched on, in query order
+    spec_order: list[int]  # specialization indexes, best first
+    spec_scores: list[float]  # raw score per specialization index
+    parts: list[list[float]]  # [specialization][answer]: each answer's share of the score
+    ranked_answers: list[list[int]]  # [specialization]: answer indexes, largest share first
+    top: tuple[int, ...]  # the user's best specializations for grounding programs
+    order: list[int]  # the shown programs' indexes, in order
+    scores: list[float]  # their raw scores
+    levels: list[int]  # their grounding levels
+    constraints: tuple[object, ...]  # (format, pace, budget, region) as answered
+    columns: list  # (constraint column, status per program) for each constraint set
+    counts: list[int]  # programs per fit group, in `fit.FITS` order
+    fitting: int  # programs naming the best specialization that fit every limit
+
+
+class Wording(Protocol):
+    """What turns a `Ranked` into words: the tables of the version that ranked it."""
+
+    specializations: tuple[Specialization, ...]
+    programs: tuple[Program, ...]
+
+    def specialization_matches(self, recommendation: Recommendation) -> tuple[SpecializationMatch, ...]: ...
+    def program_matches(self, recommendation: Recommendation) -> tuple[ProgramMatch, ...]: ...
+    def roles(self, recommendation: Recommendation) -> tuple[Role, ...]: ...
+    def coverage_notes(self, recommendation: Recommendation) -> tuple[str, ...]: ...
+    def runner_up_note(self, recommendation: Recommendation) -> str: ...
+
+
+class Recommendation:
+    """Everything one set of answers gets back from one model version.
+
+    The ranking is done when this is made; the explanation objects are built from the version's
+    tables on first use, so a caller that needs only the order (or encodes the words straight from
+    the tables, as the API does) never pays for the rest (issue 12).
+    """
+
+    def __init__(self, answers: quiz.Answers, model_version: str, catalog_size: int, ranked: Ranked, wording: Wording):
+        self.answers = answers
+        self.model_version = model_version
+        self.catalog_size = catalog_size
+        self.ranked = ranked
+        self.wording = wording
+        self.fit_counts: dict[str, int] = dict(zip(("meets", "unknown", "misses"), ranked.counts, strict=True))
+
+    def __repr__(self) -> str:
+        return f"Recommendation({self.model_version!r}, {self.answers!r})"
+
+    @functools.cached_property
+    def specializations(self) -> tuple[SpecializationMatch, ...]:
+        return self.wording.specialization_matches(self)
+
+    @functools.cached_property
+    def programs(self) -> tuple[ProgramMatch, ...]:
+        return self.wording.program_matches(self)
+
+    @functools.cached_property
+    def roles(self) -> tuple[Role, ...]:
+        return self.wording.roles(self)
+
+    @functools.cached_property
+    def coverage_notes(self) -> tuple[str, ...]:
+        return self.wording.coverage_notes(self)
+
+    @functools.cached_property
+    def runner_up_note(self) -> str:
+        return self.wording.runner_up_note(self)
+
+    @property
+    def top_specialization_id(self) -> str:
+        """The best specialization's id, without building any words."""
+        return self.wording.specializations[self.ranked.spec_order[0]].id
+
+    @property
+    def shown_program_ids(self) -> list[str]:
+        """The shown programs' ids in order, without building any words."""
+        programs = self.wording.programs
+        return [programs[i].id for i in self.ranked.order]
 
     @property
     def programs_meeting_constraints(self) -> int:

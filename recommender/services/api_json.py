@@ -22,11 +22,9 @@ from recommender.ml.results import ProgramMatch, SpecializationMatch
 
 MAX_ITEMS = 250_000  # pieces kept; far above any catalogue this serves, so never a slow path in use
 _MARK = "\x00"
-_BOOL = {True: b"true", False: b"false"}
 
 _pieces: dict[int, tuple[object, int, tuple[bytes, ...]]] = {}
-_lists: dict[tuple[str, ...], bytes] = {}
-_strings: dict[str, bytes] = {}
+_texts: dict[tuple[str, ...], bytes] = {}
 # Encoded answers of recent recommendations, as many as the recommenders' caches keep (1,024 each).
 MAX_BODIES = 2048
 _bodies: dict[int, tuple[object, int, bytes]] = {}
@@ -73,25 +71,19 @@ _PROGRAM_MARKS = (
 )
 
 
-def _string(text: str) -> bytes:
-    found = _strings.get(text)
+def strings_bytes(texts: tuple[str, ...]) -> bytes:
+    """A tuple of sentences as a JSON list; kept by content (the same sentences recur across requests)."""
+    found = _texts.get(texts)
     if found is None:
-        if len(_strings) > 1024:
-            _strings.clear()
-        found = _strings[text] = orjson.dumps(text)
+        if len(_texts) > MAX_ITEMS:
+            _texts.clear()
+        found = _texts[texts] = orjson.dumps(list(texts))
     return found
 
 
-def _names(names: tuple[str, ...]) -> bytes:
-    found = _lists.get(names)
-    if found is None:
-        found = _lists[names] = orjson.dumps(list(names))
-    return found
-
-
-def program_bytes(m: ProgramMatch, shape: Callable[[ProgramMatch], dict[str, Any]], year: int) -> bytes:
-    """One ranked program, as `orjson.dumps(shape(m))` writes it."""
-    pieces = _cached(
+def program_pieces(m: ProgramMatch, shape: Callable[[ProgramMatch], dict[str, Any]], year: int) -> tuple[bytes, ...]:
+    """A program's fixed JSON around its seven answer-dependent fields, encoded once per program and year."""
+    return _cached(
         m.program,
         lambda: _split(
             orjson.dumps(
@@ -112,35 +104,16 @@ def program_bytes(m: ProgramMatch, shape: Callable[[ProgramMatch], dict[str, Any
         ),
         year,
     )
-    return b"".join(
-        (
-            pieces[0],
-            orjson.dumps(m.score),
-            pieces[1],
-            _string(m.band),
-            pieces[2],
-            _string(m.fit),
-            pieces[3],
-            _names(m.constraint_misses),
-            pieces[4],
-            _names(m.constraint_unknowns),
-            pieces[5],
-            orjson.dumps([*m.reasons, *m.constraint_notes]),
-            pieces[6],
-            _BOOL[m.general],
-            pieces[7],
-        )
-    )
 
 
 _SPEC_MARKS = (_marked("score"), _marked("band"), orjson.dumps([_MARK + "reasons"]))
 
 
-def specialization_bytes(
+def specialization_pieces(
     m: SpecializationMatch, shape: Callable[[SpecializationMatch], dict[str, Any]], year: int
-) -> bytes:
-    """One ranked specialization, as `orjson.dumps(shape(m))` writes it."""
-    pieces = _cached(
+) -> tuple[bytes, ...]:
+    """A specialization's fixed JSON around its score, band and reasons, encoded once."""
+    return _cached(
         m.specialization,
         lambda: _split(
             orjson.dumps(shape(m._replace(score=_MARK + "score", band=_MARK + "band", reasons=(_MARK + "reasons",)))),
@@ -148,14 +121,16 @@ def specialization_bytes(
         ),
         year,
     )
-    return b"".join(
-        (pieces[0], orjson.dumps(m.score), pieces[1], _string(m.band), pieces[2], orjson.dumps(m.reasons), pieces[3])
-    )
 
 
 def fixed_bytes(item: object, shape: Callable[[Any], dict[str, Any]], year: int) -> bytes:
     """An item whose API form depends on nothing but itself (a role), encoded once."""
     return _cached(item, lambda: (orjson.dumps(shape(item)),), year)[0]
+
+
+def fixed_list_bytes(items: tuple[Any, ...], shape: Callable[[Any], dict[str, Any]], year: int) -> bytes:
+    """A kept tuple of such items (a version keeps each list of roles it gives), as one JSON list."""
+    return _cached(items, lambda: (b"[" + b",".join(fixed_bytes(i, shape, year) for i in items) + b"]",), year)[0]
 
 
 def body_bytes(recommendation: object, result_url: str, encode: Callable[[int], bytes]) -> bytes:
@@ -168,8 +143,3 @@ def body_bytes(recommendation: object, result_url: str, encode: Callable[[int], 
         found = _bodies[id(recommendation)] = (recommendation, year, encode(year))
     head = found[2]
     return b"".join((head, b',"result_url":', orjson.dumps(result_url), b"}"))
-
-
-def joined(parts: list[bytes]) -> orjson.Fragment:
-    """Encoded items as one JSON list, spliced whole into the response."""
-    return orjson.Fragment(b"[" + b",".join(parts) + b"]")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import orjson
 from flask import current_app
 from sqlalchemy.orm import Session
 
@@ -14,7 +13,7 @@ from recommender.domain.catalog import SPECIALIZATION_IDS, Role
 from recommender.ml.fit import tuition_text
 from recommender.ml.results import ProgramMatch, Recommendation, SpecializationMatch
 from recommender.orm import Feedback, ModelVersion
-from recommender.services import api_json
+from recommender.services import api_encoder, api_json
 from recommender.services.registry import ModelRegistry, UnknownVersion
 from recommender.services.submissions import writer_of
 
@@ -68,9 +67,9 @@ def recommend(
         token=token,
         answers=answers.to_dict(),
         model_version_id=recommendation.model_version,
-        top_specialization=recommendation.specializations[0].specialization.id,
+        top_specialization=recommendation.top_specialization_id,
         channel=channel,
-        shown_program_ids=[m.program.id for m in recommendation.programs],
+        shown_program_ids=recommendation.shown_program_ids,
     )
     return recommendation, token
 
@@ -122,22 +121,16 @@ def to_api(recommendation: Recommendation, result_url: str) -> dict[str, Any]:
 
 
 def to_api_bytes(recommendation: Recommendation, result_url: str) -> bytes:
-    """`orjson.dumps(to_api(...))`, byte for byte, with each item's fixed fields encoded once (issue 12)."""
+    """`orjson.dumps(to_api(...))`, byte for byte, encoded straight from the version's tables (issue 12).
 
-    def encode(year: int) -> bytes:
-        body = _body(
-            recommendation,
-            "",
-            api_json.joined(
-                [api_json.specialization_bytes(m, specialization_to_api, year) for m in recommendation.specializations]
-            ),
-            api_json.joined([api_json.program_bytes(m, program_to_api, year) for m in recommendation.programs]),
-            api_json.joined([api_json.fixed_bytes(r, role_to_api, year) for r in recommendation.roles]),
-        )
-        del body["result_url"]  # the link is the last field: the request adds it
-        return orjson.dumps(body)[:-1]
-
-    return api_json.body_bytes(recommendation, result_url, encode)
+    No match object is built: each item's fixed fields are encoded once and spliced, and its words
+    come from the same lookups the match objects are built from (`ml.wording`).
+    """
+    return api_json.body_bytes(
+        recommendation,
+        result_url,
+        lambda year: api_encoder.encoder_for(recommendation.wording, SHAPES, year).body(recommendation),
+    )
 
 
 def _body(recommendation: Recommendation, result_url: str, specializations, programs, roles) -> dict[str, Any]:
@@ -202,3 +195,6 @@ def program_to_api(m: ProgramMatch) -> dict[str, Any]:
         "newest_fact_age_years": program.newest_fact_age(),
         "last_verified": program.last_verified or None,
     }
+
+
+SHAPES = api_encoder.Shapes(specialization_to_api, program_to_api, role_to_api)
