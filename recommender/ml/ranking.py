@@ -115,8 +115,10 @@ class Recommender:
         rows = [self.answer_index[k] for k in keys]
         scaled = self.answer_rows[rows]
         total = scaled.sum(axis=0)
-        text_norm = float(np.linalg.norm(total[: self.split]))
-        answer_norm = float(np.linalg.norm(total[self.split :]))
+        # What np.linalg.norm computes for a vector (sqrt of its dot with itself, in its own dtype),
+        # without the wrapper's checks: the same bits, a few microseconds less per request.
+        text, answer = total[: self.split], total[self.split :]
+        text_norm, answer_norm = float(np.sqrt(text.dot(text))), float(np.sqrt(answer.dot(answer)))
         text_scale = self.alpha / text_norm if text_norm else 0.0
         answer_scale = self.beta / answer_norm
         scaled[:, : self.split] *= text_scale
@@ -238,7 +240,7 @@ class Recommender:
         full = self.items @ query if self.shortlist is None or limit >= len(self.programs) else None
         spec_scores = (full[: self.n_specs] if full is not None else self.items[: self.n_specs] @ query).tolist()
         quantized = np.rint(np.array(spec_scores) * SCORE_STEPS).tolist()
-        spec_order = sorted(range(self.n_specs), key=lambda i: (-quantized[i], i))
+        spec_order = [i for _, i in sorted(zip([-q for q in quantized], range(self.n_specs), strict=True))]
         top = self.top_specializations(spec_order, spec_scores)
         levels = self._levels(top)
         columns = self.fit_codes.columns(answers)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import NamedTuple, Protocol
 
 from recommender.domain import quiz
@@ -96,25 +95,21 @@ class Recommendation:
     def __repr__(self) -> str:
         return f"Recommendation({self.model_version!r}, {self.answers!r})"
 
-    @functools.cached_property
-    def specializations(self) -> tuple[SpecializationMatch, ...]:
-        return self.wording.specialization_matches(self)
+    # The words, built on first use and then plain attributes (`__getattr__` runs only while an
+    # attribute is missing): specializations, programs, roles, coverage_notes, runner_up_note.
+    specializations: tuple[SpecializationMatch, ...]
+    programs: tuple[ProgramMatch, ...]
+    roles: tuple[Role, ...]
+    coverage_notes: tuple[str, ...]
+    runner_up_note: str
 
-    @functools.cached_property
-    def programs(self) -> tuple[ProgramMatch, ...]:
-        return self.wording.program_matches(self)
-
-    @functools.cached_property
-    def roles(self) -> tuple[Role, ...]:
-        return self.wording.roles(self)
-
-    @functools.cached_property
-    def coverage_notes(self) -> tuple[str, ...]:
-        return self.wording.coverage_notes(self)
-
-    @functools.cached_property
-    def runner_up_note(self) -> str:
-        return self.wording.runner_up_note(self)
+    def __getattr__(self, name: str):
+        build = _LAZY.get(name)
+        if build is None or "wording" not in self.__dict__:
+            raise AttributeError(name)
+        value = getattr(self.wording, build)(self)
+        setattr(self, name, value)
+        return value
 
     @property
     def top_specialization_id(self) -> str:
@@ -130,3 +125,12 @@ class Recommendation:
     @property
     def programs_meeting_constraints(self) -> int:
         return self.fit_counts["meets"]
+
+
+_LAZY = {
+    "specializations": "specialization_matches",
+    "programs": "program_matches",
+    "roles": "roles",
+    "coverage_notes": "coverage_notes",
+    "runner_up_note": "runner_up_note",
+}

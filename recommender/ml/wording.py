@@ -144,10 +144,12 @@ class VersionWording:
         ranked = recommendation.ranked
         first, second = ranked.spec_order[0], ranked.spec_order[1]
         keys, a, b = ranked.keys, ranked.parts[first], ranked.parts[second]
-        decider = max(range(len(keys)), key=lambda j: (a[j] - b[j], keys[j]))
-        # sorted() is stable: equal shares keep the query's order, as in `reasons.runner_up_note`.
-        support = tuple(keys[j] for j in sorted(range(len(keys)), key=lambda j: -b[j]) if b[j] >= reasons.REASON_FLOOR)
-        key = (first, second, keys[decider], support[:2])
+        decider = max(zip([x - y for x, y in zip(a, b, strict=True)], keys, strict=True))[1]
+        # Largest share first, equal shares in the query's order, as `reasons.runner_up_note` sorts.
+        floor = reasons.REASON_FLOOR
+        by_share = sorted(zip([-x for x in b], range(len(keys)), keys, strict=True))
+        support = tuple(k for neg, _, k in by_share if -neg >= floor)
+        key = (first, second, decider, support[:2])
         found = self._runner_up.get(key)
         if found is None:
             if len(self._runner_up) > KEPT:

@@ -66,8 +66,8 @@ class SubmissionWriter:
                 self._pending.popleft()  # the database has been away for long: keep the newest
                 self._drop(1, "the queue is full")
             self._pending.append(row)
-            if len(self._pending) >= BATCH:
-                self._wake.set()
+            if len(self._pending) >= BATCH and not self._wake.is_set():
+                self._wake.set()  # once: setting a set event again only takes its lock
 
     def flush(self) -> int:
         """Write everything queued now; returns the rows written (0 if the database refused)."""
