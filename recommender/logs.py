@@ -128,14 +128,19 @@ def _start_request() -> None:
 
 
 def _finish_request(response: Response) -> Response:
-    response.headers[REQUEST_ID_HEADER] = current_request_id() or ""
-    if request.path in QUIET_PATHS and response.status_code < 400:
+    # Runs on every request: the request and g are looked up once, not through their proxies
+    # for each field, and the id goes on the record so that the filter need not find it again.
+    req, ctx_g = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+    request_id = ctx_g.request_id if "request_id" in ctx_g else current_request_id()
+    response.headers[REQUEST_ID_HEADER] = request_id or ""
+    path = req.path
+    if path in QUIET_PATHS and response.status_code < 400:
         return response
     if not _REQUEST_LOG.isEnabledFor(logging.INFO):
         return response
-    started = g.get("request_started")
+    started = ctx_g.get("request_started")
     # makeRecord + handle is what Logger.info does, less the walk up the stack for the caller's
-    # file and line, which this line never shows: it runs on every request.
+    # file and line, which this line never shows.
     record = _REQUEST_LOG.makeRecord(
         _REQUEST_LOG.name,
         logging.INFO,
@@ -145,12 +150,13 @@ def _finish_request(response: Response) -> Response:
         (),
         None,
         extra={
+            "request_id": request_id,
             "event": "request",
-            "method": request.method,
-            "path": request.path,
+            "method": req.method,
+            "path": path,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-            "remote_addr": request.remote_addr,
+            "remote_addr": req.remote_addr,
         },
     )
     _REQUEST_LOG.handle(record)

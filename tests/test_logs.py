@@ -186,3 +186,22 @@ def test_successful_health_probes_are_not_logged_but_failures_are(client, capsys
     client.get("/healthz")
     client.get("/readyz")
     assert request_lines(json_lines(capsys)) == []
+
+
+@pytest.mark.parametrize(
+    ("send", "status"),
+    [
+        (lambda c: c.get("/about"), 200),
+        (lambda c: c.post("/", data={"interests": ["nope"]}), 400),
+        (lambda c: c.post("/", json={"a": 1}), 415),  # refused before the request is timed
+    ],
+)
+def test_the_request_line_has_the_same_fields_in_the_same_order(client, capsys, send, status):
+    response = send(client)
+    assert response.status_code == status
+    [line] = request_lines(json_lines(capsys))
+    expected = ["ts", "level", "logger", "message", "request_id", "event", "method", "path", "status"]
+    assert list(line) == [*expected, "duration_ms", "remote_addr", "pid"]
+    assert line["request_id"] == response.headers["X-Request-ID"]
+    assert line["status"] == status and line["remote_addr"] == "127.0.0.1"
+    assert (line["duration_ms"] is None) == (status == 415)
