@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import re
 import sys
 import time
@@ -33,6 +34,32 @@ QUIET_PATHS = frozenset({"/healthz", "/readyz"})
 _RECORD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 _REQUEST_LOG = logging.getLogger("recommender.request")
 _FIRST_KEYS = ("ts", "level", "logger", "message", "request_id", "event", "actor", "target", "detail")
+
+
+_last_second: tuple[int, str] = (-1, "")
+
+
+def iso_ms(created: float) -> str:
+    """`created` (a Unix time) as UTC ISO 8601 to the millisecond, e.g. 2026-01-31T09:05:01.123+00:00.
+
+    The same text as `datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")`
+    in about half the time, which every log line pays: the seconds are formatted once per second
+    (by that very call), and the microseconds are rounded as datetime rounds them (half to even)
+    before they are cut to milliseconds.
+    """
+    global _last_second
+    fraction, whole = math.modf(created)
+    micros = round(fraction * 1e6)
+    if micros >= 1_000_000:
+        whole, micros = whole + 1, micros - 1_000_000
+    elif micros < 0:  # before 1970, where modf's parts are negative
+        whole, micros = whole - 1, micros + 1_000_000
+    second = int(whole)
+    last = _last_second
+    if last[0] != second:
+        text = dt.datetime.fromtimestamp(second, dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+        last = _last_second = (second, text)  # one tuple: a reader in another thread sees both or neither
+    return f"{last[1]}.{micros // 1000:03d}+00:00"
 
 
 def current_request_id() -> str | None:
@@ -58,7 +85,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "ts": iso_ms(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
