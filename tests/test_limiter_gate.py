@@ -18,7 +18,7 @@ from tests.test_admin import EMAIL, fast_hashes, login, make_admin  # noqa: F401
 
 def small_app(limiter_options: dict | None = None, config: dict | None = None) -> tuple[Flask, Limiter]:
     app = Flask(__name__)
-    app.config.update({"RATELIMIT_STORAGE_URI": "memory://", **(config or {})})
+    app.config.update({"RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_HEADERS_ENABLED": True, **(config or {})})
     own = Limiter(key_func=lambda: "client", **(limiter_options or {}))
     own.init_app(app)
     check_limits_only_where_they_exist(app, own)
@@ -32,6 +32,11 @@ def small_app(limiter_options: dict | None = None, config: dict | None = None) -
     def decorated():
         return "ok"
 
+    @app.get("/failures-count")
+    @own.limit("2/minute", deduct_when=lambda response: response.status_code == 400)
+    def failures_count():
+        return "no", 400 if request.args.get("fail") else 200
+
     return app, own
 
 
@@ -40,11 +45,28 @@ def codes(app: Flask, path: str, times: int) -> list[int]:
     return [client.get(path).status_code for _ in range(times)]
 
 
-def test_the_check_is_replaced_by_the_gate_not_added_to():
-    app, own = small_app()
-    hooks = app.before_request_funcs[None]
-    assert own._check_request_limit not in hooks
-    assert [h.__name__ for h in hooks] == ["check_request_limit"]
+def test_the_hooks_are_replaced_by_gated_ones_not_added_to():
+    app, _ = small_app()
+    assert [h.__name__ for h in app.before_request_funcs[None]] == ["check_request_limit"]
+    assert [h.__name__ for h in app.after_request_funcs[None]] == ["limit_headers"]
+    assert [h.__name__ for h in app.teardown_request_funcs[None]] == ["release_limit_state"]
+
+
+def test_a_limited_route_still_has_its_headers_and_an_unlimited_one_none():
+    app, _ = small_app()
+    client = app.test_client()
+    first, second = client.get("/decorated"), client.get("/decorated")
+    assert first.headers["X-RateLimit-Limit"] == "1" and first.headers["X-RateLimit-Remaining"] == "0"
+    assert second.status_code == 429 and "Retry-After" in second.headers
+    assert not [name for name, _ in client.get("/open").headers if "ratelimit" in name.lower()]
+
+
+def test_conditional_deductions_still_count_only_what_they_should():
+    app, _ = small_app()
+    client = app.test_client()
+    assert [client.get("/failures-count").status_code for _ in range(4)] == [200] * 4, "successes do not count"
+    statuses = [client.get("/failures-count?fail=1").status_code for _ in range(3)]
+    assert statuses == [400, 400, 429]
 
 
 def test_without_limits_for_every_route_the_gate_skips_the_check_and_decorated_limits_still_refuse():
