@@ -9,7 +9,7 @@ from flask import Flask
 
 from recommender import config, dbfaults
 from recommender.domain.catalog import load_catalogs
-from recommender.extensions import csrf, db, limiter, migrate
+from recommender.extensions import check_limits_only_where_they_exist, csrf, db, limiter, migrate
 from recommender.jsonprovider import OrjsonProvider
 from recommender.services import state
 from recommender.services.registry import ModelRegistry
@@ -73,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
+    check_limits_only_where_they_exist(app, limiter)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import re
 import sys
 import time
@@ -33,6 +34,32 @@ QUIET_PATHS = frozenset({"/healthz", "/readyz"})
 _RECORD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 _REQUEST_LOG = logging.getLogger("recommender.request")
 _FIRST_KEYS = ("ts", "level", "logger", "message", "request_id", "event", "actor", "target", "detail")
+
+
+_last_second: tuple[int, str] = (-1, "")
+
+
+def iso_ms(created: float) -> str:
+    """`created` (a Unix time) as UTC ISO 8601 to the millisecond, e.g. 2026-01-31T09:05:01.123+00:00.
+
+    The same text as `datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")`
+    in about half the time, which every log line pays: the seconds are formatted once per second
+    (by that very call), and the microseconds are rounded as datetime rounds them (half to even)
+    before they are cut to milliseconds.
+    """
+    global _last_second
+    fraction, whole = math.modf(created)
+    micros = round(fraction * 1e6)
+    if micros >= 1_000_000:
+        whole, micros = whole + 1, micros - 1_000_000
+    elif micros < 0:  # before 1970, where modf's parts are negative
+        whole, micros = whole - 1, micros + 1_000_000
+    second = int(whole)
+    last = _last_second
+    if last[0] != second:
+        text = dt.datetime.fromtimestamp(second, dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+        last = _last_second = (second, text)  # one tuple: a reader in another thread sees both or neither
+    return f"{last[1]}.{micros // 1000:03d}+00:00"
 
 
 def current_request_id() -> str | None:
@@ -58,7 +85,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "ts": iso_ms(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -128,14 +155,19 @@ def _start_request() -> None:
 
 
 def _finish_request(response: Response) -> Response:
-    response.headers[REQUEST_ID_HEADER] = current_request_id() or ""
-    if request.path in QUIET_PATHS and response.status_code < 400:
+    # Runs on every request: the request and g are looked up once, not through their proxies
+    # for each field, and the id goes on the record so that the filter need not find it again.
+    req, ctx_g = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+    request_id = ctx_g.request_id if "request_id" in ctx_g else current_request_id()
+    response.headers[REQUEST_ID_HEADER] = request_id or ""
+    path = req.path
+    if path in QUIET_PATHS and response.status_code < 400:
         return response
     if not _REQUEST_LOG.isEnabledFor(logging.INFO):
         return response
-    started = g.get("request_started")
+    started = ctx_g.get("request_started")
     # makeRecord + handle is what Logger.info does, less the walk up the stack for the caller's
-    # file and line, which this line never shows: it runs on every request.
+    # file and line, which this line never shows.
     record = _REQUEST_LOG.makeRecord(
         _REQUEST_LOG.name,
         logging.INFO,
@@ -145,12 +177,13 @@ def _finish_request(response: Response) -> Response:
         (),
         None,
         extra={
+            "request_id": request_id,
             "event": "request",
-            "method": request.method,
-            "path": request.path,
+            "method": req.method,
+            "path": path,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-            "remote_addr": request.remote_addr,
+            "remote_addr": req.remote_addr,
         },
     )
     _REQUEST_LOG.handle(record)

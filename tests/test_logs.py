@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import random
 import re
 import threading
 
@@ -186,3 +187,43 @@ def test_successful_health_probes_are_not_logged_but_failures_are(client, capsys
     client.get("/healthz")
     client.get("/readyz")
     assert request_lines(json_lines(capsys)) == []
+
+
+# Where rounding to microseconds carries into the next millisecond or second, and exact halves.
+EDGE_FRACTIONS = [0.0, 0.0005, 0.0004995, 0.0004996, 0.0000005, 0.0000015, 0.5, 0.9995, 0.9999985, 0.9999995]
+
+
+@pytest.mark.parametrize("second", [0, 1, 1_700_000_000, 1_799_999_999, 4_102_444_799, -1, -31_536_000])
+def test_the_timestamp_is_the_text_datetime_makes_even_where_microseconds_round(second):
+    """`iso_ms` replaced `datetime.fromtimestamp(..., UTC).isoformat(timespec="milliseconds")`."""
+    rng = random.Random(second)
+    values = [second + sign * f for f in EDGE_FRACTIONS for sign in (1, -1)]
+    values += [second + rng.random() for _ in range(2000)] + [second + rng.uniform(-5e8, 5e8) for _ in range(2000)]
+    for created in values:
+        assert logs.iso_ms(created) == dt.datetime.fromtimestamp(created, dt.UTC).isoformat(timespec="milliseconds")
+
+
+def test_the_timestamp_cache_follows_the_clock_back_and_forth():
+    times = [1_700_000_000.25, 1_700_000_001.5, 1_700_000_000.75, 1_600_000_000.0, 1_700_000_001.999]
+    assert [logs.iso_ms(t) for t in times] == [
+        dt.datetime.fromtimestamp(t, dt.UTC).isoformat(timespec="milliseconds") for t in times
+    ]
+
+
+@pytest.mark.parametrize(
+    ("send", "status"),
+    [
+        (lambda c: c.get("/about"), 200),
+        (lambda c: c.post("/", data={"interests": ["nope"]}), 400),
+        (lambda c: c.post("/", json={"a": 1}), 415),  # refused before the request is timed
+    ],
+)
+def test_the_request_line_has_the_same_fields_in_the_same_order(client, capsys, send, status):
+    response = send(client)
+    assert response.status_code == status
+    [line] = request_lines(json_lines(capsys))
+    expected = ["ts", "level", "logger", "message", "request_id", "event", "method", "path", "status"]
+    assert list(line) == [*expected, "duration_ms", "remote_addr", "pid"]
+    assert line["request_id"] == response.headers["X-Request-ID"]
+    assert line["status"] == status and line["remote_addr"] == "127.0.0.1"
+    assert (line["duration_ms"] is None) == (status == 415)

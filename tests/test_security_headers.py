@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import render_template_string, request
+from flask import Response, g, render_template_string, request
 
 from recommender.extensions import db
-from recommender.web.security import content_security_policy
+from recommender.web import security
+from recommender.web.security import ALWAYS, HSTS, content_security_policy
 from tests.conftest import make_app, seed_version, valid_answers
 
 BASELINE = {
@@ -169,3 +170,41 @@ def test_production_cookies_are_secure_only():
     from recommender import config
 
     assert config.from_env("/tmp", {"SECRET_KEY": "x"})["SESSION_COOKIE_SECURE"] is True
+
+
+def _headers_by_setdefault(response, nonce, secure):
+    """What `security._headers` replaced: one `setdefault` per header (the reference it must match)."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", content_security_policy(nonce))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+    if secure:
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
+
+
+@pytest.mark.parametrize("secure", [False, True])
+@pytest.mark.parametrize("nonce", [None, "", "n0nce"])
+@pytest.mark.parametrize(
+    "preset",
+    [
+        [],
+        [("Location", "/results/x")],
+        [("x-frame-options", "SAMEORIGIN"), ("Content-Security-Policy", "default-src 'none'")],
+        [("Strict-Transport-Security", "max-age=1"), ("PERMISSIONS-POLICY", "camera=(self)")],
+        [(name, "own") for name, _ in ALWAYS],
+    ],
+)
+def test_the_headers_hook_adds_exactly_what_setdefault_did(bare_app, preset, nonce, secure):
+    base_url = "https://memmatch.example" if secure else "http://localhost"
+    made = []
+    for apply in (security._headers, lambda r: _headers_by_setdefault(r, nonce, secure)):
+        with bare_app.test_request_context("/", base_url=base_url):
+            if nonce is not None:
+                g.csp_nonce = nonce
+            response = Response("x", headers=list(preset))
+            made.append(list(apply(response).headers.items()))
+    assert made[0] == made[1]
