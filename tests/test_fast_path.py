@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from recommender.domain import quiz
 from recommender.domain.catalog import load_catalogs
-from recommender.ml import fit, grounding, shortlist
+from recommender.ml import fit, grounding, reasons, shortlist
 from recommender.ml.ranking import Recommender
-from recommender.services import api_json, recommendations
+from recommender.services import api_encoder, api_json, recommendations
 
 
 def random_answers(rng: random.Random, **fixed) -> quiz.Answers:
@@ -204,3 +204,21 @@ def test_the_set_of_characters_folding_to_ascii_is_complete():
     ascii_alnum = re.compile(r"[a-zA-Z0-9]", re.IGNORECASE)
     found = {chr(cp) for cp in range(0x80, 0x110000) if not 0xD800 <= cp < 0xE000 and ascii_alnum.fullmatch(chr(cp))}
     assert found == set(grounding.FOLDS_TO_ASCII)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    score=st.one_of(
+        st.floats(-0.5, 1.5, allow_nan=False),
+        st.sampled_from([-0.0, 0.0, 1.0, 2e-5, 5e-5, -5e-5, 0.99995, 1.00001]),
+        # Exactly or nearly half-way between two shown steps, where rounding is decided.
+        st.integers(0, 9999).map(lambda k: (k + 0.5) / 10_000),
+        st.tuples(st.integers(0, 9999), st.floats(-1e-9, 1e-9)).map(lambda t: (t[0] + 0.5) / 10_000 + t[1]),
+    )
+)
+def test_the_shown_score_table_says_what_display_says(score):
+    step = api_encoder.shown_step(score)
+    assert repr(api_encoder.SCORE_VALUES[step]) == repr(reasons.display(score))  # repr tells -0.0 from 0.0
+    assert api_encoder.SCORE_BYTES[step] == orjson.dumps(reasons.display(score))
+    band = reasons.BANDS[api_encoder.SPEC_BAND_BY_STEP[step]]
+    assert band == reasons.specialization_band(reasons.display(score))

@@ -238,8 +238,9 @@ class Recommender:
         # A small catalogue takes the one full product; a large one scores a shortlist (`_select`),
         # and its specializations alone here (two aligned blocks of rows: the same bits).
         full = self.items @ query if self.shortlist is None or limit >= len(self.programs) else None
-        spec_scores = (full[: self.n_specs] if full is not None else self.items[: self.n_specs] @ query).tolist()
-        quantized = np.rint(np.array(spec_scores) * SCORE_STEPS).tolist()
+        spec_array = full[: self.n_specs] if full is not None else self.items[: self.n_specs] @ query
+        spec_scores = spec_array.tolist()
+        quantized = np.rint(spec_array.astype(np.float64) * SCORE_STEPS).tolist()
         spec_order = [i for _, i in sorted(zip([-q for q in quantized], range(self.n_specs), strict=True))]
         top = self.top_specializations(spec_order, spec_scores)
         levels = self._levels(top)

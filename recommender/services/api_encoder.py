@@ -9,6 +9,7 @@ looking up the words (`ml.wording`) and encoding only the scores. `tests/test_fa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import orjson
@@ -20,10 +21,33 @@ from recommender.services import api_json
 
 BANDS = reasons.BANDS  # strong, good, some, little
 BAND_INDEX_BY_LEVEL = tuple(BANDS.index(band) for band in BANDS_BY_LEVEL)
-SPEC_BAND_FLOORS = tuple(low for low, _ in reasons.SPECIALIZATION_BANDS)  # highest first, then "little"
 # The bytes between a program's fit and its misses, and between its misses and unknowns.
 MISSES_FIELD, UNKNOWNS_FIELD = b',"constraint_misses":', b',"constraint_unknowns":'
 MAX_KEPT = 200_000
+# Every score the API can show (`reasons.display`: clipped to 0..1, four decimals), encoded once; the
+# last entry is -0.0, which display() keeps (max(-0.0, 0.0) is -0.0) and orjson writes as such.
+SCORE_STEPS = 10_000
+NEGATIVE_ZERO = SCORE_STEPS + 1
+SCORE_VALUES = (*(k / SCORE_STEPS for k in range(SCORE_STEPS + 1)), -0.0)
+SCORE_BYTES = tuple(orjson.dumps(value) for value in SCORE_VALUES)
+# A specialization's band by its shown score's step: the same comparisons as `specialization_band`.
+SPEC_BAND_BY_STEP = bytes(BANDS.index(reasons.specialization_band(value)) for value in SCORE_VALUES)
+NEAR_HALF = 1e-7  # a step's fraction this close to a half is decided by round() itself
+
+
+def shown_step(score: float) -> int:
+    """The index in SCORE_VALUES of `reasons.display(score)`, without round()'s decimal conversion.
+
+    round(x, 4) is the double nearest to x's exact value rounded half-even to four decimals, and
+    k / 10000 is the double nearest to k's quotient (IEEE division), so the two agree whenever
+    x * 10000 (off by at most ~1e-12) is not within NEAR_HALF of a half; those few go to round().
+    """
+    y = min(max(score, 0.0), 1.0) * SCORE_STEPS
+    k = int(y + 0.5)
+    if NEAR_HALF < y + 0.5 - k < 1.0 - NEAR_HALF:
+        return k if k or math.copysign(1.0, y) > 0 else NEGATIVE_ZERO
+    shown = reasons.display(score)
+    return round(shown * SCORE_STEPS) if shown or math.copysign(1.0, shown) > 0 else NEGATIVE_ZERO
 
 
 class Shapes:
@@ -86,14 +110,14 @@ class VersionEncoder:
         if len(self.fit_bytes) > MAX_KEPT or len(self.reason_bytes) > MAX_KEPT:
             self.fit_bytes.clear()
             self.reason_bytes.clear()
-        dumps, floors = orjson.dumps, SPEC_BAND_FLOORS
+        dumps, step_of, score_bytes, spec_band = orjson.dumps, shown_step, SCORE_BYTES, SPEC_BAND_BY_STEP
         out: list[bytes] = [b'{"model_version":', dumps(recommendation.model_version), b',"specializations":[']
         for n, index in enumerate(ranked.spec_order):
             head, mids, tail = self.specs[index]
-            shown = round(min(max(ranked.spec_scores[index], 0.0), 1.0), 4)
-            band = 0 if shown >= floors[0] else 1 if shown >= floors[1] else 2 if shown >= floors[2] else 3
+            step = step_of(ranked.spec_scores[index])
             said = wording.specialization_reasons(ranked, index)
-            out += (b"," if n else b"", head, dumps(shown), mids[band], api_json.strings_bytes(said), tail)
+            said_bytes = api_json.strings_bytes(said)
+            out += (b"," if n else b"", head, score_bytes[step], mids[spec_band[step]], said_bytes, tail)
         out.append(b'],"programs":[')
         programs, fits, reason_bytes, fit_bytes = self.programs, wording.fits, self.reason_bytes, self.fit_bytes
         fit_reasons, constraints = wording.explainer.fit_reasons, ranked.constraints
@@ -104,7 +128,7 @@ class VersionEncoder:
             out += (
                 b"," if n else b"",
                 pieces[0],
-                dumps(round(min(max(score, 0.0), 1.0), 4)),
+                score_bytes[step_of(score)],
                 pieces[1][BAND_INDEX_BY_LEVEL[level]],
                 fit_bytes.get(fitted) or self._fit(fitted),
                 pieces[2],
