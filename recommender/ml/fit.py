@@ -174,8 +174,9 @@ class FitCodes:
         found = self._budgets.get(budget)
         if found is None:
             found = self._budget(budget)
-            # A quiz offers a few budgets; the API takes any. Keep the common ones (small arrays).
-            if len(self._budgets) < 64 and len(found) <= 20_000:
+            # A quiz offers a few budgets; the API takes any. Keep the first 64 met (one byte per
+            # program each: 6.4 MB at 100k programs), so a common budget never costs a pass.
+            if len(self._budgets) < 64:
                 self._budgets[budget] = found
         return found
 

@@ -16,7 +16,7 @@ from recommender.ml import explain, fit, grounding
 from recommender.ml.features import query_answer_keys
 from recommender.ml.fit import CONSTRAINTS, FITS
 from recommender.ml.results import ProgramMatch, Ranked, Recommendation, SpecializationMatch
-from recommender.ml.shortlist import MARGIN, shortlist_for
+from recommender.ml.shortlist import shortlist_for
 from recommender.ml.wording import VersionWording
 
 MAX_REASONS = explain.MAX_REASONS
@@ -89,8 +89,6 @@ class Recommender:
             | ((63 - levels) << (BREADTH_BITS + SCORE_BITS + ID_BITS))
             | ((3 - breadth) << (SCORE_BITS + ID_BITS))
         )
-        # Each group sits 4 apart in an approximate key, more than any (1 - score) in it.
-        self.approx_heads = ((codes * 64 + 63 - levels) * 4 + 3 - breadth).astype(np.float64) * 4.0
         places = tuple(arrays[f"grounding_{x}"] for x in ("kind", "item", "start", "end"))
         self.explainer = explain.Explainer(programs, self.specializations, places)
         self.answer_keys = tuple(arrays["answer_keys"].tolist())
@@ -211,11 +209,12 @@ class Recommender:
         """(program order, their scores): from the full product, or for a large catalogue a proven shortlist."""
         shortlist = self.shortlist
         if full is None and shortlist is not None:
-            approx = self.approx_heads[codes, levels, breadth] + (
-                1.0 - np.clip(shortlist.approximate(rows, *scales), -1, 1)
-            )
-            threshold = np.partition(approx, limit - 1)[limit - 1]
-            candidates = np.flatnonzero(approx <= threshold + MARGIN)
+            # The sort key's high bits as one small integer per program: fit group, then grounding
+            # level (descending), then breadth (descending).
+            group = codes.astype(np.int16) << (LEVEL_BITS + BREADTH_BITS)
+            group |= (63 - levels).astype(np.int16) << BREADTH_BITS
+            group |= 3 - breadth
+            candidates = shortlist.candidates(group, len(FITS) << (LEVEL_BITS + BREADTH_BITS), rows, scales, limit)
             if len(candidates) * 4 < len(codes):
                 exact = shortlist.exact(candidates, query)
                 key = self.key_heads[codes[candidates], levels[candidates], breadth[candidates]]

@@ -39,6 +39,32 @@ class Shortlist:
         approx += np.float32(answer_scale) * self.answers[rows].sum(axis=0)
         return approx
 
+    def approximate_some(self, rows: list[int], scales: tuple[float, float], programs: np.ndarray) -> np.ndarray:
+        """`approximate` for some programs only: the same sums, in the same order, over their columns."""
+        picked = np.ix_(rows, programs)
+        approx = self.text[picked].sum(axis=0)
+        approx *= np.float32(scales[0])
+        approx += np.float32(scales[1]) * self.answers[picked].sum(axis=0)
+        return approx
+
+    def candidates(self, group: np.ndarray, groups: int, rows: list[int], scales, limit: int) -> np.ndarray:
+        """Programs that provably hold the `limit` first by (group, score), from approximate scores.
+
+        `group` ranks each program's fit group, grounding and breadth (smaller first; the score only
+        orders within a group). Every program in a group before the one where the `limit`-th falls
+        is in; of that group, those within MARGIN of its `limit`-th approximate score. Only that
+        group's programs get approximate scores.
+        """
+        counts = np.bincount(group, minlength=groups)
+        last = int(np.searchsorted(np.cumsum(counts), limit))  # the group holding the limit-th program
+        wanted = limit - int(counts[:last].sum())
+        upto = np.flatnonzero(group <= last)
+        in_last = group[upto] == last
+        members = upto[in_last]
+        badness = 1.0 - np.clip(self.approximate_some(rows, scales, members), -1, 1)
+        threshold = np.partition(badness, wanted - 1)[wanted - 1]
+        return np.concatenate([upto[~in_last], members[badness <= threshold + MARGIN]])
+
     def exact(self, programs: np.ndarray, query: np.ndarray) -> np.ndarray:
         """The full product's scores of some programs, bit for bit, from aligned blocks of rows."""
         rows = programs + self.n_specs
