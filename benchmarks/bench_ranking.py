@@ -159,8 +159,8 @@ def main() -> None:
               f"{r['explain_median_us']:>16.1f} {r['explain_p99_us']:>16.1f} {r['all_scores_median_us']:>18.1f} "
               f"{'yes' if r['shortlist'] else 'no'}", flush=True)  # fmt: skip
     print(
-        "rank = the request path's ordering (no words); +reasons = a whole new API answer (rank, words, JSON), uncached; "
-        "all-scores = Recommender.rank, every score (offline use)"
+        "rank = the request path's ordering (no words); +reasons = a whole new API answer (rank, words, JSON), "
+        "uncached; all-scores = Recommender.rank, every score (offline use)"
     )
     print(f"goals (issue 12): rank median <= 2000 us at 100k programs; training 100k <= 30 s; "
           f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")  # fmt: skip
