@@ -210,7 +210,7 @@ def test_the_set_of_characters_folding_to_ascii_is_complete():
 @given(
     score=st.one_of(
         st.floats(-0.5, 1.5, allow_nan=False),
-        st.sampled_from([-0.0, 0.0, 1.0, 2e-5, 5e-5, -5e-5, 0.99995, 1.00001]),
+        st.sampled_from([-0.0, 0.0, 1.0, 2e-5, 5e-5, -5e-5, 0.99995, 1.00001, float("nan"), float("inf")]),
         # Exactly or nearly half-way between two shown steps, where rounding is decided.
         st.integers(0, 9999).map(lambda k: (k + 0.5) / 10_000),
         st.tuples(st.integers(0, 9999), st.floats(-1e-9, 1e-9)).map(lambda t: (t[0] + 0.5) / 10_000 + t[1]),

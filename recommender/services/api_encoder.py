@@ -25,10 +25,10 @@ BAND_INDEX_BY_LEVEL = tuple(BANDS.index(band) for band in BANDS_BY_LEVEL)
 MISSES_FIELD, UNKNOWNS_FIELD = b',"constraint_misses":', b',"constraint_unknowns":'
 MAX_KEPT = 200_000
 # Every score the API can show (`reasons.display`: clipped to 0..1, four decimals), encoded once; the
-# last entry is -0.0, which display() keeps (max(-0.0, 0.0) is -0.0) and orjson writes as such.
+# last two are -0.0, which display() keeps (max(-0.0, 0.0) is -0.0), and NaN, which it also keeps.
 SCORE_STEPS = 10_000
-NEGATIVE_ZERO = SCORE_STEPS + 1
-SCORE_VALUES = (*(k / SCORE_STEPS for k in range(SCORE_STEPS + 1)), -0.0)
+NEGATIVE_ZERO, NOT_A_NUMBER = SCORE_STEPS + 1, SCORE_STEPS + 2
+SCORE_VALUES = (*(k / SCORE_STEPS for k in range(SCORE_STEPS + 1)), -0.0, float("nan"))
 SCORE_BYTES = tuple(orjson.dumps(value) for value in SCORE_VALUES)
 # A specialization's band by its shown score's step: the same comparisons as `specialization_band`.
 SPEC_BAND_BY_STEP = bytes(BANDS.index(reasons.specialization_band(value)) for value in SCORE_VALUES)
@@ -43,6 +43,8 @@ def shown_step(score: float) -> int:
     x * 10000 (off by at most ~1e-12) is not within NEAR_HALF of a half; those few go to round().
     """
     y = min(max(score, 0.0), 1.0) * SCORE_STEPS
+    if y != y:  # NaN passes through display() and encodes as null; it must not reach int()
+        return NOT_A_NUMBER
     k = int(y + 0.5)
     if NEAR_HALF < y + 0.5 - k < 1.0 - NEAR_HALF:
         return k if k or math.copysign(1.0, y) > 0 else NEGATIVE_ZERO
