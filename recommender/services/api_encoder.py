@@ -23,7 +23,7 @@ BANDS = reasons.BANDS  # strong, good, some, little
 BAND_INDEX_BY_LEVEL = tuple(BANDS.index(band) for band in BANDS_BY_LEVEL)
 # The bytes between a program's fit and its misses, and between its misses and unknowns.
 MISSES_FIELD, UNKNOWNS_FIELD = b',"constraint_misses":', b',"constraint_unknowns":'
-MAX_KEPT = 200_000
+MAX_KEPT = 50_000  # per table and worker: a budget typed digit by digit makes new notes, so keep it small
 # Every score the API can show (`reasons.display`: clipped to 0..1, four decimals), encoded once; the
 # last two are -0.0, which display() keeps (max(-0.0, 0.0) is -0.0), and NaN, which it also keeps.
 SCORE_STEPS = 10_000
