@@ -19,7 +19,6 @@ from recommender.ml.results import ProgramMatch, Ranked, Recommendation, Special
 from recommender.ml.shortlist import shortlist_for
 from recommender.ml.wording import VersionWording
 
-MAX_REASONS = explain.MAX_REASONS
 ID_BITS = 20  # program id rank in the low bits of the sort key; up to ~1M programs
 SCORE_BITS = 21  # (1 - score) at 1e-6 resolution: 0 .. 2e6 < 2**21
 LEVEL_BITS = 6  # grounding level 0..33
