@@ -101,8 +101,9 @@ subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], capture_out
 """
 
 
-def run(tree: Path, workdir: Path, mode: str, n: int) -> int:
-    env = {
+def app_env(workdir: Path) -> dict[str, str]:
+    """One tree's app settings: its own SQLite file and models folder in `workdir`."""
+    return {
         **os.environ,
         "MEMMATCH_ENV": "development",
         "SECRET_KEY": "bench",
@@ -110,6 +111,10 @@ def run(tree: Path, workdir: Path, mode: str, n: int) -> int:
         "MODELS_DIR": str(workdir / "models"),
         "SUBMISSION_WRITE_MODE": "background",
     }
+
+
+def run(tree: Path, workdir: Path, mode: str, n: int) -> int:
+    env = app_env(workdir)
     out_file = workdir / f"callgrind.{mode}.{n}"
     cmd = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out_file}"]
     done = subprocess.run(
@@ -139,10 +144,8 @@ def main() -> None:
     dirs = {tree: base / f"tree{i}" for i, tree in enumerate(trees)}
     for tree, workdir in dirs.items():  # first start: migrate and train, outside valgrind
         workdir.mkdir()
-        database = f"sqlite:///{workdir / 'bench.sqlite3'}"
-        env = {**os.environ, "MEMMATCH_ENV": "development", "SECRET_KEY": "bench", "DATABASE_URL": database,
-               "MODELS_DIR": str(workdir / "models")}  # fmt: skip
-        subprocess.run([sys.executable, "-c", "import wsgi"], cwd=tree, env=env, check=True, capture_output=True)
+        first_start = [sys.executable, "-c", "import wsgi"]
+        subprocess.run(first_start, cwd=tree, env=app_env(workdir), check=True, capture_output=True)
     jobs = [(tree, mode) for tree in trees for mode in MODES]
     with ThreadPoolExecutor(args.jobs) as pool:
         found = pool.map(lambda job: per_request(job[0], dirs[job[0]], job[1], args.requests), jobs)

@@ -38,7 +38,7 @@ class VersionWording:
         self.explainer = explainer
         self.named_counts = named_counts
         self.spec_reasons = explainer.specialization_reasons(answer_keys)
-        self.fits: dict[tuple[int, tuple[object, ...]], tuple] = {}
+        self._fits: dict[tuple[int, tuple[object, ...]], tuple] = {}
         self._roles: dict[tuple[str, tuple[int, ...]], tuple[Role, ...]] = {}
         self._runner_up: dict[tuple[int, int, str, tuple[str, ...]], str] = {}
 
@@ -72,15 +72,15 @@ class VersionWording:
     def program_fit(self, ranked: Ranked, answers: quiz.Answers, index: int) -> tuple:
         """(fit, misses, unknowns, notes) of one program for the limits the user set; kept per combination."""
         key = (index, ranked.constraints)
-        found = self.fits.get(key)
+        found = self._fits.get(key)
         if found is None:
-            if len(self.fits) > KEPT:
-                self.fits.clear()
+            if len(self._fits) > KEPT:
+                self._fits.clear()
             per = tuple((c, int(status[index])) for c, status in ranked.columns)
             missed = fit.NAMES_BY_BITS[sum(1 << c for c, s in per if s == fit.STATUS_MISSES)]
             unknown = fit.NAMES_BY_BITS[sum(1 << c for c, s in per if s == fit.STATUS_UNKNOWN)]
             notes = fit.notes_from_table(self.explainer.program(index).notes, answers, per)
-            found = self.fits[key] = (FITS[2 if missed else 1 if unknown else 0], missed, unknown, notes)
+            found = self._fits[key] = (FITS[2 if missed else 1 if unknown else 0], missed, unknown, notes)
         return found
 
     def program_reasons(self, ranked: Ranked, index: int) -> tuple[str, ...]:

@@ -73,7 +73,7 @@ class VersionEncoder:
         """(head to the score, per band: the bytes from after the score to the reasons, the tail)."""
         spec = self.wording.specializations[index]
         match = SpecializationMatch(spec, 0.0, (), {}, "")
-        p = api_json.specialization_pieces(match, self.shapes.specialization, self.year)
+        p = api_json.specialization_pieces(match, self.shapes.specialization)
         return p[0], tuple(p[1] + orjson.dumps(band) + p[2] for band in BANDS), p[3]
 
     def _program_pieces(self, index: int) -> tuple:
@@ -81,7 +81,7 @@ class VersionEncoder:
         wording = self.wording
         evidence = wording.explainer.program(index).evidence
         match = ProgramMatch(wording.programs[index], 0.0, "", "", (), (), (), (), evidence, False)
-        p = api_json.program_pieces(match, self.shapes.program, self.year)
+        p = api_json.program_pieces(match, self.shapes.program)
         if (p[3], p[4]) != (MISSES_FIELD, UNKNOWNS_FIELD):
             raise ValueError("program_to_api no longer writes fit, misses and unknowns side by side")
         found = (
@@ -121,12 +121,11 @@ class VersionEncoder:
             said_bytes = api_json.strings_bytes(said)
             out += (b"," if n else b"", head, score_bytes[step], mids[spec_band[step]], said_bytes, tail)
         out.append(b'],"programs":[')
-        programs, fits, reason_bytes, fit_bytes = self.programs, wording.fits, self.reason_bytes, self.fit_bytes
-        fit_reasons, constraints = wording.explainer.fit_reasons, ranked.constraints
+        programs, reason_bytes, fit_bytes = self.programs, self.reason_bytes, self.fit_bytes
         for n, (index, score, level) in enumerate(zip(ranked.order, ranked.scores, ranked.levels, strict=True)):
             pieces = programs.get(index) or self._program_pieces(index)
-            fitted = fits.get((index, constraints)) or wording.program_fit(ranked, answers, index)
-            key = (fit_reasons(index, ranked.top), fitted[3])
+            fitted = wording.program_fit(ranked, answers, index)
+            key = (wording.program_reasons(ranked, index), fitted[3])
             out += (
                 b"," if n else b"",
                 pieces[0],

@@ -81,46 +81,30 @@ def strings_bytes(texts: tuple[str, ...]) -> bytes:
     return found
 
 
-def program_pieces(m: ProgramMatch, shape: Callable[[ProgramMatch], dict[str, Any]], year: int) -> tuple[bytes, ...]:
-    """A program's fixed JSON around its seven answer-dependent fields, encoded once per program and year."""
-    return _cached(
-        m.program,
-        lambda: _split(
-            orjson.dumps(
-                shape(
-                    m._replace(
-                        score=_MARK + "score",
-                        band=_MARK + "band",
-                        fit=_MARK + "fit",
-                        constraint_misses=(_MARK + "misses",),
-                        constraint_unknowns=(_MARK + "unknowns",),
-                        reasons=(_MARK + "reasons",),
-                        constraint_notes=(),
-                        general=_MARK + "general",
-                    )
-                )
-            ),
-            _PROGRAM_MARKS,
-        ),
-        year,
+def program_pieces(m: ProgramMatch, shape: Callable[[ProgramMatch], dict[str, Any]]) -> tuple[bytes, ...]:
+    """A program's fixed JSON around its seven answer-dependent fields (the caller keeps them)."""
+    marked = m._replace(
+        score=_MARK + "score",
+        band=_MARK + "band",
+        fit=_MARK + "fit",
+        constraint_misses=(_MARK + "misses",),
+        constraint_unknowns=(_MARK + "unknowns",),
+        reasons=(_MARK + "reasons",),
+        constraint_notes=(),
+        general=_MARK + "general",
     )
+    return _split(orjson.dumps(shape(marked)), _PROGRAM_MARKS)
 
 
 _SPEC_MARKS = (_marked("score"), _marked("band"), orjson.dumps([_MARK + "reasons"]))
 
 
 def specialization_pieces(
-    m: SpecializationMatch, shape: Callable[[SpecializationMatch], dict[str, Any]], year: int
+    m: SpecializationMatch, shape: Callable[[SpecializationMatch], dict[str, Any]]
 ) -> tuple[bytes, ...]:
-    """A specialization's fixed JSON around its score, band and reasons, encoded once."""
-    return _cached(
-        m.specialization,
-        lambda: _split(
-            orjson.dumps(shape(m._replace(score=_MARK + "score", band=_MARK + "band", reasons=(_MARK + "reasons",)))),
-            _SPEC_MARKS,
-        ),
-        year,
-    )
+    """A specialization's fixed JSON around its score, band and reasons (the caller keeps them)."""
+    marked = m._replace(score=_MARK + "score", band=_MARK + "band", reasons=(_MARK + "reasons",))
+    return _split(orjson.dumps(shape(marked)), _SPEC_MARKS)
 
 
 def fixed_bytes(item: object, shape: Callable[[Any], dict[str, Any]], year: int) -> bytes:
