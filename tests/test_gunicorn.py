@@ -45,6 +45,26 @@ def test_defaults(monkeypatch):
     assert conf["control_socket_disable"] is True
 
 
+def test_no_access_record_is_built_unless_an_access_log_is_asked_for(monkeypatch):
+    # gunicorn builds an access record for every request when logconfig_dict is set (as the
+    # project's file does), even with no handler to take it; the project's logger skips that.
+    from gunicorn.config import Config
+
+    logger_class = settings(monkeypatch)["logger_class"]
+    monkeypatch.setattr("logging.config.dictConfig", lambda config: None)  # keep this test's logging
+    built = []
+    monkeypatch.setattr(logger_class, "atoms", lambda self, *args: built.append(args) or {})
+    for accesslog, expected in ((None, 0), ("-", 1)):
+        cfg = Config()
+        cfg.set("logconfig_dict", {"version": 1, "disable_existing_loggers": False})
+        cfg.set("accesslog", accesslog)
+        logger = logger_class(cfg)
+        assert logger.access_log_enabled, "gunicorn itself would build the record"
+        built.clear()
+        logger.access(object(), {}, {}, None)
+        assert len(built) == expected, accesslog
+
+
 def test_workers_follow_cores_with_a_cap(monkeypatch):
     default_workers = settings(monkeypatch)["default_workers"]
     assert [default_workers(n) for n in (1, 2, 4, 8, 64)] == [3, 5, 9, 12, 12]
