@@ -171,7 +171,7 @@ def main() -> None:
     }
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-         "--preload", "--access-logfile", "/dev/null", "--error-logfile", str(workdir / "gunicorn.log"),
+         "--preload", "--error-logfile", str(workdir / "gunicorn.log"),
          "wsgi:app"],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip

@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_http import free_port, wait_ready  # noqa: E402
+from benchmarks.bench_http import free_port, server_cpu_seconds, wait_ready  # noqa: E402
 from benchmarks.bench_ranking import random_answers  # noqa: E402
 
 STATIC_DIR = ROOT / "recommender" / "static"
@@ -95,11 +95,13 @@ end
 """
 
 
-def run_wrk(url: str, seconds: int, connections: int, script: Path) -> tuple[float, int, float]:
-    """Pages (or round trips) per second, failures and median request latency (ms) of one run.
+def run_wrk(url: str, seconds: int, connections: int, script: Path, master: int = 0) -> tuple[float, int, float, float]:
+    """Pages (or round trips) per second, failures, median request latency (ms) and the server's
+    CPU time per page (µs, user + system of `master`'s workers; 0 without `master`) of one run.
 
     wrk runs one thread per connection so each connection keeps its own Lua state.
     """
+    cpu_before = server_cpu_seconds(master) if master else 0.0
     cmd = ["wrk", "-t", str(connections), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s",
            str(script), url]  # fmt: skip
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -109,13 +111,15 @@ def run_wrk(url: str, seconds: int, connections: int, script: Path) -> tuple[flo
     bad += sum(int(x) for x in socket_errors.groups()) if socket_errors else 0
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
     latency = float(p50.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p50.group(2)]
+    cpu = (server_cpu_seconds(master) - cpu_before) / max(gets, 1) * 1e6 if master else 0.0
     # Completed pages: for the round trip, a results page that followed its POST.
-    return rps * gets / max(posts + gets, 1), bad, latency
+    return rps * gets / max(posts + gets, 1), bad, latency, cpu
 
 
 @contextlib.contextmanager
-def gunicorn_server(workers: int, workdir: Path, threads: int = 1) -> Iterator[str]:
-    """A real gunicorn serving `wsgi:app` on a free loopback port, on a fresh SQLite database.
+def gunicorn_server(workers: int, workdir: Path, threads: int = 1) -> Iterator[tuple[str, int]]:
+    """A real gunicorn serving `wsgi:app` on a free loopback port, on a fresh SQLite database:
+    its base URL and the master's pid.
 
     First start migrates and trains a version (the README's one-command start), then serves.
     """
@@ -133,14 +137,14 @@ def gunicorn_server(workers: int, workdir: Path, threads: int = 1) -> Iterator[s
     }
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--preload", "--access-logfile", "/dev/null", "--error-logfile", str(workdir / "gunicorn.log"),
+         "--preload", "--error-logfile", str(workdir / "gunicorn.log"),
          "wsgi:app"],
         cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(f"{base}/healthz")
-        yield base
+        yield base, server.pid
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -197,7 +201,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="memmatch-bench-pages-"))
     static_copy = STATIC_DIR / f"bench-page-{os.getpid()}.html"
     try:
-        with gunicorn_server(args.workers, workdir, args.threads) as base:
+        with gunicorn_server(args.workers, workdir, args.threads) as (base, master):
             cookie, token = session_and_token(base)
             bodies = form_bodies(token, args.quizzes)
             form_headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
@@ -237,17 +241,23 @@ def main() -> None:
             print(f"results page: {min(sizes):,}-{max(sizes):,} bytes (median {statistics.median(sizes):,.0f}); "
                   f"{args.quizzes} distinct quizzes")  # fmt: skip
             rates: dict[str, list[float]] = {name: [] for name in scripts}
+            cpus: dict[str, list[float]] = {name: [] for name in scripts}
             ratios: list[float] = []
+            cpu_ratios: list[float] = []
             errors = 0
             for round_no in range(1, args.rounds + 1):
                 line = []
                 for name in scripts:
-                    per_page, errs, p50 = run_wrk(base, args.seconds, args.connections, files[name])
+                    per_page, errs, p50, cpu = run_wrk(base, args.seconds, args.connections, files[name], master)
                     errors += errs
                     rates[name].append(per_page)
-                    line.append(f"{name} {per_page:7.1f}/s (p50 {p50:.2f} ms per request)")
+                    cpus[name].append(cpu)
+                    line.append(f"{name} {per_page:7.1f}/s (p50 {p50:.2f} ms, server CPU {cpu:,.0f} µs a page)")
                 ratios.append(rates["round trip"][-1] / rates["stored results"][-1])
-                print(f"round {round_no}: " + " | ".join(line) + f" | ratio {ratios[-1]:.2f}")
+                cpu_ratios.append(cpus["stored results"][-1] / cpus["round trip"][-1])
+                print(
+                    f"round {round_no}: " + " | ".join(line) + f" | ratio {ratios[-1]:.2f}, by CPU {cpu_ratios[-1]:.2f}"
+                )
             trip = statistics.median(rates["round trip"])
             stored = statistics.median(rates["stored results"])
             static = statistics.median(rates["static file"])
@@ -256,6 +266,11 @@ def main() -> None:
             print(f"ratio round trip / stored results page: {trip / stored:.2f} of the medians, "
                   f"{statistics.median(ratios):.2f} median of the paired rounds (goal >= 0.8); "
                   f"round trip / static file: {trip / static:.2f}; non-2xx/3xx or socket errors: {errors}")  # fmt: skip
+            trip_cpu = statistics.median(cpus["round trip"])
+            stored_cpu = statistics.median(cpus["stored results"])
+            print(f"server CPU: {trip_cpu:,.0f} µs a round trip, {stored_cpu:,.0f} µs a stored results page; "
+                  f"ratio {stored_cpu / trip_cpu:.2f} of the medians, {statistics.median(cpu_ratios):.2f} median "
+                  "of the paired rounds (what the server could serve with the cores to itself)")  # fmt: skip
     finally:
         static_copy.unlink(missing_ok=True)
         shutil.rmtree(workdir, ignore_errors=True)

@@ -122,7 +122,7 @@ def main() -> None:
     }
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "-w", "1", "-b", f"127.0.0.1:{port}", "--preload",
-         "--access-logfile", "/dev/null", "--error-logfile", str(workdir / "gunicorn.log"), "wsgi:app"],
+         "--error-logfile", str(workdir / "gunicorn.log"), "wsgi:app"],
         cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

@@ -143,7 +143,7 @@ def main() -> None:
 
     with (
         tempfile.TemporaryDirectory(prefix="memmatch-effort-") as tmp,
-        gunicorn_server(1, Path(tmp)) as base,
+        gunicorn_server(1, Path(tmp)) as (base, _),
         sync_playwright() as playwright,
     ):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
