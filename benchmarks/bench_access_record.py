@@ -16,47 +16,18 @@ import argparse
 import contextlib
 import os
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import bench_http  # noqa: E402
+from benchmarks.bench_pages import gunicorn_server  # noqa: E402
 
 SERVERS = {"project logger": [], "gunicorn's Logger": ["--logger-class", "gunicorn.glogging.Logger"]}
-
-
-@contextlib.contextmanager
-def server(workdir: Path, extra: list[str]) -> Iterator[tuple[str, int]]:
-    """One gunicorn on a free port, reading the project's gunicorn.conf.py; its URL and pid."""
-    port = bench_http.free_port()
-    env = {
-        **os.environ,
-        "MEMMATCH_ENV": "development",
-        "SECRET_KEY": "bench",
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "MODELS_DIR": str(workdir / "models"),
-        "GUNICORN_MAX_REQUESTS": "0",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "1",
-    }
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py", *extra, "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        bench_http.wait_ready(f"{base}/healthz")
-        yield base, process.pid
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 def main() -> None:
@@ -73,7 +44,10 @@ def main() -> None:
     cpus: dict[str, list[float]] = {name: [] for name in SERVERS}
     try:
         with contextlib.ExitStack() as stack:
-            bases = {name: stack.enter_context(server(workdirs[name], extra)) for name, extra in SERVERS.items()}
+            bases = {
+                name: stack.enter_context(gunicorn_server(1, workdirs[name], extra=extra))
+                for name, extra in SERVERS.items()
+            }
             for base, _ in bases.values():
                 bench_http.run_wrk(base + args.path, 1, args.connections)  # warm-up
             print(f"gunicorn: 1 sync worker each, GET {args.path}, wrk {args.connections} connections, "

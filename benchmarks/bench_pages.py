@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,9 +117,11 @@ def run_wrk(url: str, seconds: int, connections: int, script: Path, master: int 
 
 
 @contextlib.contextmanager
-def gunicorn_server(workers: int, workdir: Path, threads: int = 1) -> Iterator[tuple[str, int]]:
+def gunicorn_server(
+    workers: int, workdir: Path, threads: int = 1, extra: Sequence[str] = ()
+) -> Iterator[tuple[str, int]]:
     """A real gunicorn serving `wsgi:app` on a free loopback port, on a fresh SQLite database:
-    its base URL and the master's pid.
+    its base URL and the master's pid. `extra`: more gunicorn flags (they win over gunicorn.conf.py).
 
     First start migrates and trains a version (the README's one-command start), then serves.
     """
@@ -137,8 +139,7 @@ def gunicorn_server(workers: int, workdir: Path, threads: int = 1) -> Iterator[t
     }
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--preload", "--error-logfile", str(workdir / "gunicorn.log"),
-         "wsgi:app"],
+         "--preload", "--error-logfile", str(workdir / "gunicorn.log"), *extra, "wsgi:app"],
         cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
