@@ -156,6 +156,26 @@ def test_no_program_meeting_every_limit_is_said_plainly(client):
     assert "No program fits all your limits; the closest" in text or "None is known to fit all your limits" in text
 
 
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {},
+        {"format": "hybrid", "pace": "accelerated", "max_budget_usd": 20_000, "region": "canada"},
+        {"background": "civil", "goal": "construction_manager", "interests": ["building_infrastructure"],
+         "format": "online", "max_budget_usd": 20_000},
+    ],
+    ids=["no-limits", "nothing-fits", "civil-online-low-budget"],
+)  # fmt: skip
+def test_every_link_within_the_results_page_has_somewhere_to_go(client, answers):
+    html = client.get(results_url(client, **answers)).text
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    targets = set(re.findall(r'href="#([^"]+)"', html))
+    assert targets and targets <= ids, sorted(targets - ids)
+    # A count of none is said, not linked: there is no group to jump to.
+    counts = re.search(r'<p class="fit-counts">(.*?)</p>', html, re.S).group(1)
+    assert not re.search(r"<a [^>]*>0 ", counts)
+
+
 def test_career_roles_sit_on_the_ladder_with_pay_as_bls_shows_it(client, catalogs):
     html = client.get(results_url(client)).text
     block = section(html, "careers")
