@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from markupsafe import escape
@@ -14,7 +15,7 @@ from recommender.domain.catalog import LEVELS
 from recommender.extensions import db
 from recommender.orm import Feedback
 from recommender.services import recommendations
-from recommender.web import pages
+from recommender.web import pages, presenters
 from tests.conftest import csrf_token_from, make_app, valid_answers
 from tests.test_pages_helpers import (
     checked,
@@ -145,6 +146,17 @@ def test_programs_are_grouped_by_fit_with_catalogue_wide_counts(client):
             assert "Might fit: its" in visible_text(card)
     for note in body["coverage"]:
         assert str(escape(note)) in block
+
+
+def test_limit_notes_name_the_programs_tuition_never_a_budget_of_its_own(client):
+    # The budget is the student's; what a program publishes, or does not, is its tuition.
+    html = client.get(results_url(client, max_budget_usd=30_000, format="online")).text
+    notes = [visible_text(n) for n in re.findall(r'<p class="(?:miss|unknown-note)">(.*?)</p>', html, re.S)]
+    assert "Might fit: its format and tuition are not published — check with the program." in notes
+    assert notes and not [n for n in notes if "budget" in n], notes
+    missed = SimpleNamespace(constraint_misses=("budget", "region"), constraint_unknowns=())
+    view = presenters.ProgramView(missed, 1, (), ())
+    assert view.misses_text == "Outside your limits: its published tuition and region do not match."
 
 
 def test_no_program_meeting_every_limit_is_said_plainly(client):
@@ -362,7 +374,7 @@ def test_compare_shows_two_or_three_programs_side_by_side(client):
         assert program["program"] in visible_text(header)
     text = visible_text(table)
     assert "Tuition" in text and "Match" in text and "Meets all of them" in text
-    assert "Might fit: its budget is not published — check with the program." in text
+    assert "Might fit: its tuition is not published — check with the program." in text
     for program in programs:
         assert ("Not published" in text) if program["tuition_usd"] is None else (f"${program['tuition_usd']:,}" in text)
         kinds = {s["kind"] for s in program["sources"]}

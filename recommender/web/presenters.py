@@ -23,7 +23,8 @@ LEVEL_LABELS: dict[str, str] = {
     "senior": "Senior",
     "executive": "Executive",
 }
-CONSTRAINT_LABELS: dict[str, str] = {"format": "format", "pace": "pace", "budget": "budget", "region": "region"}
+# What a program publishes for each limit: the budget is the student's, the program's fact is its tuition.
+CONSTRAINT_LABELS: dict[str, str] = {"format": "format", "pace": "pace", "budget": "tuition", "region": "region"}
 PACE_SHORT: dict[str, str] = {"accelerated": "accelerated", "full_time": "full-time", "part_time": "part-time"}
 
 
