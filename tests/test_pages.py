@@ -381,6 +381,14 @@ def test_compare_shows_two_or_three_programs_side_by_side(client):
         assert all(f"kind-{k}" in table for k in kinds)
 
 
+def test_compare_without_limits_does_not_say_a_program_meets_them(client):
+    url = results_url(client)  # format, pace, budget and region all left open
+    ids = [p["id"] for p in api(client)["programs"][:3]]
+    table = re.search(r"<table.*</table>", client.get(compare_url(url, ids)).text, re.S).group(0)
+    row = visible_text(re.search(r"<tr><th scope=\"row\">Your limits</th>.*?</tr>", table, re.S).group(0))
+    assert row == "Your limits You set none You set none You set none"
+
+
 def test_compare_refuses_more_than_three_and_keeps_the_ticks(client):
     url = results_url(client)
     ids = [i.value for i in inputs(client.get(url).text) if i.name == "ids"][:4]

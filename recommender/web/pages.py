@@ -199,4 +199,5 @@ def compare():
         token=token,
         programs=views,
         summary=presenters.answer_summary(answers),
+        constrained=summary.constrained(answers),
     )
