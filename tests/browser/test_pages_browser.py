@@ -197,3 +197,27 @@ def test_dashboard_chart_bars_are_drawn_to_scale(browser, live, seeded):
     assert tallest["value"] >= len(SUBMITTED)
     for bar in days:
         assert bar["height"] == pytest.approx(tallest["height"] * bar["value"] / tallest["value"], abs=1.5), bar
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=list(WIDTHS))
+def test_program_cards_and_the_compare_table_keep_their_spacing(browser, live, seeded, width):
+    """Seen on the screenshots: "Why it fits" touched the facts above it; the compare table's empty
+    corner drew a second rule over the box's own border."""
+    context = browser.new_context(viewport=WIDTHS[width], is_mobile=width == "phone", has_touch=width == "phone")
+    page = context.new_page()
+    try:
+        page.goto(live.url + seeded["construction"])
+        gaps = page.evaluate(
+            """() => [...document.querySelectorAll('li.card.program')].map(card => {
+                 const facts = card.querySelector('dl.facts').getBoundingClientRect();
+                 const why = card.querySelector('details.why > summary').getBoundingClientRect();
+                 return why.top - facts.bottom; })"""
+        )
+        assert gaps and min(gaps) >= 8, gaps
+        ids = page.locator('input[name="ids"]').evaluate_all("(boxes) => boxes.slice(0, 3).map(b => b.value)")
+        token = seeded["construction"].rsplit("/", 1)[1]
+        page.goto(f"{live.url}/compare?token={token}&" + "&".join(f"ids={i}" for i in ids))
+        corner = page.evaluate("getComputedStyle(document.querySelector('.compare thead td')).borderTopWidth")
+        assert corner == "0px"
+    finally:
+        context.close()
