@@ -221,3 +221,39 @@ def test_program_cards_and_the_compare_table_keep_their_spacing(browser, live, s
         assert corner == "0px"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=list(WIDTHS))
+def test_admin_pages_line_up_with_the_header_and_keep_words_whole(browser, live, seeded, width):
+    """Seen on the screenshots: admin pages sat 1rem in from the header, the catalogue's button
+    label hung at its top, and on a phone the audit log broke every address ("shots@e xampl e.org")."""
+    context = browser.new_context(viewport=WIDTHS[width], is_mobile=width == "phone", has_touch=width == "phone")
+    page = context.new_page()
+    try:
+        log_in(page, live.url)
+        page.goto(live.url + "/admin/audit")
+        edges = page.evaluate(
+            "[document.querySelector('.site-header .brand').getBoundingClientRect().left,"
+            " document.querySelector('.admin h1').getBoundingClientRect().left]"
+        )
+        assert edges[1] == pytest.approx(edges[0], abs=1), edges
+        # Every login row names the account; its address is drawn on one line, whole.
+        lines = page.evaluate(
+            """() => [...document.querySelectorAll('table.audit tbody tr')]
+                 .map(row => row.cells[1]).filter(cell => cell && cell.textContent.includes('@'))
+                 .map(cell => { const r = document.createRange(); r.selectNodeContents(cell);
+                                return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; })"""
+        )
+        assert lines and set(lines) == {1}, lines
+        assert page.evaluate(SIDEWAYS) <= 0
+        page.goto(live.url + "/admin/catalogue")
+        offset = page.evaluate(
+            """() => { const b = document.querySelector('.admin .actions .button'); const r = document.createRange();
+                 r.selectNodeContents(b); const t = r.getBoundingClientRect(), box = b.getBoundingClientRect();
+                 return (t.top + t.bottom) / 2 - (box.top + box.bottom) / 2; }"""
+        )
+        assert abs(offset) < 2, offset
+        rule = page.evaluate("getComputedStyle(document.querySelector('.admin .actions')).borderTopWidth")
+        assert rule == "0px"
+    finally:
+        context.close()
