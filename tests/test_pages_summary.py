@@ -79,6 +79,8 @@ def test_about_counts_what_the_catalogue_and_the_active_model_hold(client, train
     programs = trained.recommender.programs
     metrics = trained.recommender.meta["persona_metrics"]
     assert f"checked on {metrics['n']} example students" in text
+    # Those are the tuning examples (data/personas.csv): the page says so rather than let 100% read as accuracy.
+    assert "They are the examples the ranking was tuned on, so they show it at its best" in text
     assert f"ranks that specialization first for {metrics['top1'] * 100:.0f}% of them" in text
     program_metrics = trained.recommender.meta["program_metrics"]
     assert f"On {program_metrics['n']} example students whose fitting programs" in text
