@@ -122,6 +122,22 @@ def test_programs_show_their_facts_link_sources_with_their_kind_and_unpublished_
         assert label in visible_text(block)
 
 
+def test_a_programs_source_links_can_be_told_apart(client):
+    # MIT SDM lists three pages on sdm.mit.edu: each link now reads its path too.
+    answers = {"background": "software", "goal": "engineering_manager", "interests": ["designing_systems"]}
+    html = client.get(results_url(client, **answers)).text
+    cards = re.findall(r'<li class="card program[^"]*" id="program-([^"]+)">(.*?)\n</li>', html, re.S)
+    assert "mit-sdm" in dict(cards)
+    for program_id, card in cards:
+        links = re.findall(r'<ul class="source-list">(.*?)</ul>', card, re.S)[0]
+        pairs = {(href, visible_text(text)) for href, text in re.findall(r'<a href="([^"]+)">(.*?)</a>', links)}
+        texts = [t for _, t in pairs]
+        same_page = {re.sub(r"^https?://(www\.)?|/$", "", h) for h, _ in pairs}
+        assert len(set(texts)) == min(len(texts), len(same_page)), (program_id, sorted(pairs))
+    sdm = visible_text(dict(cards)["mit-sdm"])
+    assert "sdm.mit.edu/admission/tuition" in sdm and "sdm.mit.edu/programs/flexible-degree-options" in sdm
+
+
 def test_programs_are_grouped_by_fit_with_catalogue_wide_counts(client):
     answers = {"max_budget_usd": 50_000, "format": "online"}
     html = client.get(results_url(client, **answers)).text

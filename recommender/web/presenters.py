@@ -5,6 +5,7 @@ Nothing here ranks or decides; it only words what the recommender and the catalo
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -65,6 +66,23 @@ def host(url: str) -> str:
     """The site name of a source address, short enough to read as a link text."""
     name = urlsplit(url).netloc.lower()
     return name.removeprefix("www.") or url
+
+
+def source_labels(listed: Iterable[dict[str, str]]) -> list[tuple[dict[str, str], str]]:
+    """Each source with its link text: its host, or its host and path where the host repeats.
+
+    Three links all reading "sdm.mit.edu" could not be told apart; with the path, one reads
+    "sdm.mit.edu/admission/tuition".
+    """
+    listed = list(listed)
+    repeated = {h for h, n in Counter(s["host"] for s in listed).items() if h and n > 1}
+    labels = []
+    for source in listed:
+        label = source["host"] or source["url"]
+        if source["host"] in repeated:
+            label += urlsplit(source["url"]).path.rstrip("/")
+        labels.append((source, label))
+    return labels
 
 
 def joined(values: Iterable[str]) -> str:
