@@ -257,3 +257,21 @@ def test_admin_pages_line_up_with_the_header_and_keep_words_whole(browser, live,
         assert rule == "0px"
     finally:
         context.close()
+
+
+def test_dashboard_bar_labels_end_before_their_bars(browser, live, seeded):
+    """Seen on the screenshot: "Construction & Infrastructure Management" ran into its bar."""
+    context = browser.new_context(viewport=WIDTHS["desktop"])
+    page = context.new_page()
+    try:
+        log_in(page, live.url)
+        rows = page.evaluate(
+            """() => [...document.querySelectorAll('svg rect.bar, svg rect.bar-useful')]
+                 .filter(r => r.previousElementSibling && r.previousElementSibling.tagName === 'text')
+                 .map(r => { const label = r.previousElementSibling, box = label.getBBox();
+                             return [label.textContent, Number(r.getAttribute('x')) - box.x - box.width]; })"""
+        )
+    finally:
+        context.close()
+    assert any(label.startswith("Construction & Infrastructure") for label, _ in rows), rows
+    assert all(gap >= 6 for _, gap in rows), rows
