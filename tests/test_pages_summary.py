@@ -84,6 +84,8 @@ def test_about_counts_what_the_catalogue_and_the_active_model_hold(client, train
     assert f"checked on {metrics['n']} example students" in text
     # Those are the tuning examples (data/personas.csv): the page says so rather than let 100% read as accuracy.
     assert "They are the examples the ranking was tuned on, so they show it at its best" in text
+    # The gate can be forced (flask train --force, audited as FORCED): the page does not say "never".
+    assert "unless an administrator overrides the check, and the audit log records every override" in text
     assert f"ranks that specialization first for {metrics['top1'] * 100:.0f}% of them" in text
     program_metrics = trained.recommender.meta["program_metrics"]
     assert f"On {program_metrics['n']} example students whose fitting programs" in text
