@@ -138,6 +138,23 @@ def test_a_programs_source_links_can_be_told_apart(client):
     assert "sdm.mit.edu/admission/tuition" in sdm and "sdm.mit.edu/programs/flexible-degree-options" in sdm
 
 
+def test_where_and_degree_read_as_words_not_as_the_files_cells(client):
+    # Canadian programs: the region label is the country, so "Canada · Canada" said it twice;
+    # Alberta's degree cell is the list "MEng;MSc".
+    answers = {"region": "canada", "goal": "engineering_manager", "interests": ["leading_projects"]}
+    html = client.get(results_url(client, **answers)).text
+    cards = dict(re.findall(r'<li class="card program[^"]*" id="program-([^"]+)">(.*?)\n</li>', html, re.S))
+    assert "ualberta-em" in cards
+    alberta = visible_text(cards["ualberta-em"])
+    assert "Edmonton, AB, Canada" in alberta and "Canada · Canada" not in alberta
+    assert "· MEng / MSc" in alberta and "MEng;MSc" not in alberta
+    assert not [i for i, card in cards.items() if "Canada · Canada" in visible_text(card)]
+    elsewhere = visible_text(section(client.get(results_url(client)).text, "programs"))
+    assert re.search(r", USA · US [A-Z][a-z]+", elsewhere)  # in the US the region still says which part
+    table = client.get(compare_url(results_url(client, **answers), ["ualberta-em", next(iter(cards))])).text
+    assert "MEng / MSc" in visible_text(table) and "Canada · Canada" not in visible_text(table)
+
+
 def test_programs_are_grouped_by_fit_with_catalogue_wide_counts(client):
     answers = {"max_budget_usd": 50_000, "format": "online"}
     html = client.get(results_url(client, **answers)).text

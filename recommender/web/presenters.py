@@ -146,6 +146,19 @@ class ProgramView:
         return quiz.REGIONS[self.program.region]
 
     @property
+    def where(self) -> str:
+        """City, state, country and the quiz region, the region left out where it only repeats the
+        country ("Edmonton, AB, Canada", not "Edmonton, AB, Canada · Canada")."""
+        if self.program.country == self.region:
+            return self.location or self.region
+        return f"{self.location} · {self.region}" if self.location else self.region
+
+    @property
+    def degree(self) -> str:
+        """The degree as written, a `;`-list of several read as "MEng / MSc" rather than "MEng;MSc"."""
+        return " / ".join(d.strip() for d in self.program.degree.split(";") if d.strip()) if self.program.degree else ""
+
+    @property
     def last_verified(self) -> str:
         return self.program.last_verified or "Not recorded"
 
