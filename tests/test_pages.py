@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from markupsafe import escape
@@ -14,7 +15,7 @@ from recommender.domain.catalog import LEVELS
 from recommender.extensions import db
 from recommender.orm import Feedback
 from recommender.services import recommendations
-from recommender.web import pages
+from recommender.web import pages, presenters
 from tests.conftest import csrf_token_from, make_app, valid_answers
 from tests.test_pages_helpers import (
     checked,
@@ -121,6 +122,39 @@ def test_programs_show_their_facts_link_sources_with_their_kind_and_unpublished_
         assert label in visible_text(block)
 
 
+def test_a_programs_source_links_can_be_told_apart(client):
+    # MIT SDM lists three pages on sdm.mit.edu: each link now reads its path too.
+    answers = {"background": "software", "goal": "engineering_manager", "interests": ["designing_systems"]}
+    html = client.get(results_url(client, **answers)).text
+    cards = re.findall(r'<li class="card program[^"]*" id="program-([^"]+)">(.*?)\n</li>', html, re.S)
+    assert "mit-sdm" in dict(cards)
+    for program_id, card in cards:
+        links = re.findall(r'<ul class="source-list">(.*?)</ul>', card, re.S)[0]
+        pairs = {(href, visible_text(text)) for href, text in re.findall(r'<a href="([^"]+)">(.*?)</a>', links)}
+        texts = [t for _, t in pairs]
+        same_page = {re.sub(r"^https?://(www\.)?|/$", "", h) for h, _ in pairs}
+        assert len(set(texts)) == min(len(texts), len(same_page)), (program_id, sorted(pairs))
+    sdm = visible_text(dict(cards)["mit-sdm"])
+    assert "sdm.mit.edu/admission/tuition" in sdm and "sdm.mit.edu/programs/flexible-degree-options" in sdm
+
+
+def test_where_and_degree_read_as_words_not_as_the_files_cells(client):
+    # Canadian programs: the region label is the country, so "Canada · Canada" said it twice;
+    # Alberta's degree cell is the list "MEng;MSc".
+    answers = {"region": "canada", "goal": "engineering_manager", "interests": ["leading_projects"]}
+    html = client.get(results_url(client, **answers)).text
+    cards = dict(re.findall(r'<li class="card program[^"]*" id="program-([^"]+)">(.*?)\n</li>', html, re.S))
+    assert "ualberta-em" in cards
+    alberta = visible_text(cards["ualberta-em"])
+    assert "Edmonton, AB, Canada" in alberta and "Canada · Canada" not in alberta
+    assert "· MEng / MSc" in alberta and "MEng;MSc" not in alberta
+    assert not [i for i, card in cards.items() if "Canada · Canada" in visible_text(card)]
+    elsewhere = visible_text(section(client.get(results_url(client)).text, "programs"))
+    assert re.search(r", USA · US [A-Z][a-z]+", elsewhere)  # in the US the region still says which part
+    table = client.get(compare_url(results_url(client, **answers), ["ualberta-em", next(iter(cards))])).text
+    assert "MEng / MSc" in visible_text(table) and "Canada · Canada" not in visible_text(table)
+
+
 def test_programs_are_grouped_by_fit_with_catalogue_wide_counts(client):
     answers = {"max_budget_usd": 50_000, "format": "online"}
     html = client.get(results_url(client, **answers)).text
@@ -147,6 +181,17 @@ def test_programs_are_grouped_by_fit_with_catalogue_wide_counts(client):
         assert str(escape(note)) in block
 
 
+def test_limit_notes_name_the_programs_tuition_never_a_budget_of_its_own(client):
+    # The budget is the student's; what a program publishes, or does not, is its tuition.
+    html = client.get(results_url(client, max_budget_usd=30_000, format="online")).text
+    notes = [visible_text(n) for n in re.findall(r'<p class="(?:miss|unknown-note)">(.*?)</p>', html, re.S)]
+    assert "Might fit: its format and tuition are not published — check with the program." in notes
+    assert notes and not [n for n in notes if "budget" in n], notes
+    missed = SimpleNamespace(constraint_misses=("budget", "region"), constraint_unknowns=())
+    view = presenters.ProgramView(missed, 1, (), ())
+    assert view.misses_text == "Outside your limits: its published tuition and region do not match."
+
+
 def test_no_program_meeting_every_limit_is_said_plainly(client):
     answers = {"format": "hybrid", "pace": "accelerated", "max_budget_usd": 20_000, "region": "canada"}
     body = api(client, **answers)
@@ -154,6 +199,26 @@ def test_no_program_meeting_every_limit_is_said_plainly(client):
     text = visible_text(client.get(results_url(client, **answers)).text)
     assert "0 fit your limits" in text
     assert "No program fits all your limits; the closest" in text or "None is known to fit all your limits" in text
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {},
+        {"format": "hybrid", "pace": "accelerated", "max_budget_usd": 20_000, "region": "canada"},
+        {"background": "civil", "goal": "construction_manager", "interests": ["building_infrastructure"],
+         "format": "online", "max_budget_usd": 20_000},
+    ],
+    ids=["no-limits", "nothing-fits", "civil-online-low-budget"],
+)  # fmt: skip
+def test_every_link_within_the_results_page_has_somewhere_to_go(client, answers):
+    html = client.get(results_url(client, **answers)).text
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    targets = set(re.findall(r'href="#([^"]+)"', html))
+    assert targets and targets <= ids, sorted(targets - ids)
+    # A count of none is said, not linked: there is no group to jump to.
+    counts = re.search(r'<p class="fit-counts">(.*?)</p>', html, re.S).group(1)
+    assert not re.search(r"<a [^>]*>0 ", counts)
 
 
 def test_career_roles_sit_on_the_ladder_with_pay_as_bls_shows_it(client, catalogs):
@@ -342,11 +407,19 @@ def test_compare_shows_two_or_three_programs_side_by_side(client):
         assert program["program"] in visible_text(header)
     text = visible_text(table)
     assert "Tuition" in text and "Match" in text and "Meets all of them" in text
-    assert "Might fit: its budget is not published — check with the program." in text
+    assert "Might fit: its tuition is not published — check with the program." in text
     for program in programs:
         assert ("Not published" in text) if program["tuition_usd"] is None else (f"${program['tuition_usd']:,}" in text)
         kinds = {s["kind"] for s in program["sources"]}
         assert all(f"kind-{k}" in table for k in kinds)
+
+
+def test_compare_without_limits_does_not_say_a_program_meets_them(client):
+    url = results_url(client)  # format, pace, budget and region all left open
+    ids = [p["id"] for p in api(client)["programs"][:3]]
+    table = re.search(r"<table.*</table>", client.get(compare_url(url, ids)).text, re.S).group(0)
+    row = visible_text(re.search(r"<tr><th scope=\"row\">Your limits</th>.*?</tr>", table, re.S).group(0))
+    assert row == "Your limits You set none You set none You set none"
 
 
 def test_compare_refuses_more_than_three_and_keeps_the_ticks(client):

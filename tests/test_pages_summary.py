@@ -45,9 +45,12 @@ def test_the_summary_names_the_best_specialization_its_why_and_the_top_three_of_
     first_group = body["programs"][0]["fit"]
     top = [p for p in body["programs"] if p["fit"] == first_group][:3]
     assert re.findall(r'<a href="#program-([^"]+)">', block) == [p["id"] for p in top]
+    assert any(p["tuition_usd"] and not p["tuition_year"] for p in top), "a figure without a year is among them"
     for program in top:
         cost = "Cost not published" if program["tuition_usd"] is None else f"${program['tuition_usd']:,}"
-        if program["tuition_possibly_outdated"]:
+        if program["tuition_usd"] is not None and not program["tuition_year"]:
+            cost += " (year not stated)"  # never a bare figure that reads as this year's
+        elif program["tuition_possibly_outdated"]:
             cost += f" ({program['tuition_year']}, may be out of date)"
         assert cost in text
         length = f"{program['duration_months']} months" if program["duration_months"] else "Length not published"
@@ -79,6 +82,10 @@ def test_about_counts_what_the_catalogue_and_the_active_model_hold(client, train
     programs = trained.recommender.programs
     metrics = trained.recommender.meta["persona_metrics"]
     assert f"checked on {metrics['n']} example students" in text
+    # Those are the tuning examples (data/personas.csv): the page says so rather than let 100% read as accuracy.
+    assert "They are the examples the ranking was tuned on, so they show it at its best" in text
+    # The gate can be forced (flask train --force, audited as FORCED): the page does not say "never".
+    assert "unless an administrator overrides the check, and the audit log records every override" in text
     assert f"ranks that specialization first for {metrics['top1'] * 100:.0f}% of them" in text
     program_metrics = trained.recommender.meta["program_metrics"]
     assert f"On {program_metrics['n']} example students whose fitting programs" in text
@@ -141,3 +148,20 @@ def test_general_programs_that_fit_do_not_bury_the_ones_that_name_the_specializa
     lists = re.findall(r'<ol class="top-programs">(.*?)</ol>', block, re.S)
     assert re.findall(r'href="#program-([^"]+)"', lists[0]) == [p["id"] for p in meets]
     assert re.findall(r'href="#program-([^"]+)"', lists[1]) == [p["id"] for p in naming]
+
+
+def test_a_summary_cost_says_when_its_year_is_unknown_or_its_figure_third_party(trained):
+    from types import SimpleNamespace
+
+    from recommender.web import summary
+
+    programs = {p.id: p for p in trained.recommender.programs}
+
+    def cost(program_id: str) -> str:
+        return summary.key_facts(SimpleNamespace(program=programs[program_id]))[0]
+
+    assert cost("gwu-ms-em-online") == "$43,200 (year not stated)"
+    assert cost("duke-mem-campus") == "$69,600 (third-party figure)"  # from gradpilot.com
+    assert cost("dartmouth-mem") == "$68,624 (2017-18, may be out of date)"
+    assert cost("mst-ms-em") == "$36,000"
+    assert cost("drexel-ms-cm") == "Cost not published"

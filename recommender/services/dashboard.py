@@ -133,7 +133,14 @@ def column_chart(points: Sequence[tuple[str, float]], *, width: int = 600, heigh
     return Chart(width, height, bars, max(v for _, v in points) if points else 0)
 
 
-def bar_chart(rows: Sequence[tuple[str, float]], *, width: int = 600, label_width: int = 260, row: int = 24) -> Chart:
+# Room for a label the templates cut at 40 characters, drawn at 12px: at 260 the longest
+# specialization name ("Construction & Infrastructure Management") ended 1px before its bar.
+LABEL_WIDTH = 300
+
+
+def bar_chart(
+    rows: Sequence[tuple[str, float]], *, width: int = 600, label_width: int = LABEL_WIDTH, row: int = 24
+) -> Chart:
     """Horizontal bars with their labels on the left, scaled to the largest value."""
     top = max((v for _, v in rows), default=0) or 1
     room = width - label_width - 60  # space kept on the right for the value text
@@ -144,7 +151,9 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, width: int = 600, label_widt
     return Chart(width, max(len(rows), 1) * row, bars, max(v for _, v in rows) if rows else 0, label_width, row)
 
 
-def split_chart(rates: Sequence[FeedbackRate], *, width: int = 600, label_width: int = 260, row: int = 24) -> Chart:
+def split_chart(
+    rates: Sequence[FeedbackRate], *, width: int = 600, label_width: int = LABEL_WIDTH, row: int = 24
+) -> Chart:
     """Each item's votes as one full-width bar split into "useful" and "not for me" shares."""
     room = width - label_width - 60
     bars: list[Bar] = []

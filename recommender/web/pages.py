@@ -39,6 +39,10 @@ def page_helpers() -> dict[str, Any]:
     return {"percent": presenters.percent, "host": presenters.host, "hints": HINTS, "sections": SECTIONS}
 
 
+# A global, not a context value: the program macros are imported, and imported macros see only globals.
+bp.add_app_template_global(presenters.source_labels)
+
+
 def _quiz_page(form: QuizForm, status: int = 200, notice: str = "") -> tuple[str, int]:
     return render_template("pages/quiz.html", form=form, notice=notice), status
 
@@ -199,4 +203,5 @@ def compare():
         token=token,
         programs=views,
         summary=presenters.answer_summary(answers),
+        constrained=summary.constrained(answers),
     )

@@ -5,6 +5,7 @@ Nothing here ranks or decides; it only words what the recommender and the catalo
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -23,7 +24,8 @@ LEVEL_LABELS: dict[str, str] = {
     "senior": "Senior",
     "executive": "Executive",
 }
-CONSTRAINT_LABELS: dict[str, str] = {"format": "format", "pace": "pace", "budget": "budget", "region": "region"}
+# What a program publishes for each limit: the budget is the student's, the program's fact is its tuition.
+CONSTRAINT_LABELS: dict[str, str] = {"format": "format", "pace": "pace", "budget": "tuition", "region": "region"}
 PACE_SHORT: dict[str, str] = {"accelerated": "accelerated", "full_time": "full-time", "part_time": "part-time"}
 
 
@@ -64,6 +66,23 @@ def host(url: str) -> str:
     """The site name of a source address, short enough to read as a link text."""
     name = urlsplit(url).netloc.lower()
     return name.removeprefix("www.") or url
+
+
+def source_labels(listed: Iterable[dict[str, str]]) -> list[tuple[dict[str, str], str]]:
+    """Each source with its link text: its host, or its host and path where the host repeats.
+
+    Three links all reading "sdm.mit.edu" could not be told apart; with the path, one reads
+    "sdm.mit.edu/admission/tuition".
+    """
+    listed = list(listed)
+    repeated = {h for h, n in Counter(s["host"] for s in listed).items() if h and n > 1}
+    labels = []
+    for source in listed:
+        label = source["host"] or source["url"]
+        if source["host"] in repeated:
+            label += urlsplit(source["url"]).path.rstrip("/")
+        labels.append((source, label))
+    return labels
 
 
 def joined(values: Iterable[str]) -> str:
@@ -125,6 +144,19 @@ class ProgramView:
     @property
     def region(self) -> str:
         return quiz.REGIONS[self.program.region]
+
+    @property
+    def where(self) -> str:
+        """City, state, country and the quiz region, the region left out where it only repeats the
+        country ("Edmonton, AB, Canada", not "Edmonton, AB, Canada · Canada")."""
+        if self.program.country == self.region:
+            return self.location or self.region
+        return f"{self.location} · {self.region}" if self.location else self.region
+
+    @property
+    def degree(self) -> str:
+        """The degree as written, a `;`-list of several read as "MEng / MSc" rather than "MEng;MSc"."""
+        return " / ".join(d.strip() for d in self.program.degree.split(";") if d.strip()) if self.program.degree else ""
 
     @property
     def last_verified(self) -> str:

@@ -27,8 +27,17 @@ def key_facts(view: ProgramView) -> tuple[str, str, str]:
     """Cost, format and length in a few words each for the summary; an unknown says "not published"."""
     program = view.program
     cost = f"${program.tuition_usd:,}" if program.tuition_usd is not None else "Cost not published"
-    if program.tuition_stale():
-        cost += f" ({program.tuition_year}, may be out of date)"
+    if program.tuition_usd is not None:
+        # A bare figure reads as current and official: say what the card says when it is neither.
+        caveats = []
+        if not program.tuition_year:
+            caveats.append("year not stated")
+        elif program.tuition_stale():
+            caveats.append(f"{program.tuition_year}, may be out of date")
+        if program.tuition_source_kind == "third-party":
+            caveats.append("third-party figure")
+        if caveats:
+            cost += f" ({'; '.join(caveats)})"
     formats = ", ".join(quiz.FORMATS[f] for f in program.formats) if program.formats else "Format not published"
     length = f"{program.duration_months} months" if program.duration_months else "Length not published"
     return cost, formats, length

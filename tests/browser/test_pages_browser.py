@@ -197,3 +197,97 @@ def test_dashboard_chart_bars_are_drawn_to_scale(browser, live, seeded):
     assert tallest["value"] >= len(SUBMITTED)
     for bar in days:
         assert bar["height"] == pytest.approx(tallest["height"] * bar["value"] / tallest["value"], abs=1.5), bar
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=list(WIDTHS))
+def test_program_cards_and_the_compare_table_keep_their_spacing(browser, live, seeded, width):
+    """Seen on the screenshots: "Why it fits" touched the facts above it; the compare table's empty
+    corner drew a second rule over the box's own border."""
+    context = browser.new_context(viewport=WIDTHS[width], is_mobile=width == "phone", has_touch=width == "phone")
+    page = context.new_page()
+    try:
+        page.goto(live.url + seeded["construction"])
+        gaps = page.evaluate(
+            """() => [...document.querySelectorAll('li.card.program')].map(card => {
+                 const facts = card.querySelector('dl.facts').getBoundingClientRect();
+                 const why = card.querySelector('details.why > summary').getBoundingClientRect();
+                 return why.top - facts.bottom; })"""
+        )
+        assert gaps and min(gaps) >= 8, gaps
+        ids = page.locator('input[name="ids"]').evaluate_all("(boxes) => boxes.slice(0, 3).map(b => b.value)")
+        token = seeded["construction"].rsplit("/", 1)[1]
+        page.goto(f"{live.url}/compare?token={token}&" + "&".join(f"ids={i}" for i in ids))
+        corner = page.evaluate("getComputedStyle(document.querySelector('.compare thead td')).borderTopWidth")
+        assert corner == "0px"
+    finally:
+        context.close()
+
+
+def test_admin_pages_line_up_with_the_header_and_keep_words_and_labels_clear(browser, live, seeded):
+    """Seen on the screenshots: admin pages sat 1rem in from the header, the catalogue's button
+    label hung at its top, the audit log broke every address ("shots@e xampl e.org"), and
+    "Construction & Infrastructure Management" ran into its dashboard bar. One login for it all:
+    the module's logins stay under the login rate limit."""
+    context = browser.new_context(viewport=WIDTHS["desktop"])
+    page = context.new_page()
+    try:
+        log_in(page, live.url)
+        rows = page.evaluate(
+            """() => [...document.querySelectorAll('svg rect.bar, svg rect.bar-useful')]
+                 .filter(r => r.previousElementSibling && r.previousElementSibling.tagName === 'text')
+                 .map(r => { const label = r.previousElementSibling, box = label.getBBox();
+                             return [label.textContent, Number(r.getAttribute('x')) - box.x - box.width]; })"""
+        )
+        assert any(label.startswith("Construction & Infrastructure") for label, _ in rows), rows
+        assert all(gap >= 6 for _, gap in rows), rows
+        for width in WIDTHS.values():
+            page.set_viewport_size(width)
+            page.goto(live.url + "/admin/audit")
+            edges = page.evaluate(
+                "[document.querySelector('.site-header .brand').getBoundingClientRect().left,"
+                " document.querySelector('.admin h1').getBoundingClientRect().left]"
+            )
+            assert edges[1] == pytest.approx(edges[0], abs=1), (width, edges)
+            # Every login row names the account; its address is drawn on one line, whole.
+            lines = page.evaluate(
+                """() => [...document.querySelectorAll('table.audit tbody tr')]
+                     .map(row => row.cells[1]).filter(cell => cell && cell.textContent.includes('@'))
+                     .map(cell => { const r = document.createRange(); r.selectNodeContents(cell);
+                                    return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; })"""
+            )
+            assert lines and set(lines) == {1}, (width, lines)
+            assert page.evaluate(SIDEWAYS) <= 0
+            page.goto(live.url + "/admin/catalogue")
+            offset = page.evaluate(
+                """() => { const b = document.querySelector('.admin .actions .button');
+                     const r = document.createRange(); r.selectNodeContents(b);
+                     const t = r.getBoundingClientRect(), box = b.getBoundingClientRect();
+                     return (t.top + t.bottom) / 2 - (box.top + box.bottom) / 2; }"""
+            )
+            assert abs(offset) < 2, (width, offset)
+            rule = page.evaluate("getComputedStyle(document.querySelector('.admin .actions')).borderTopWidth")
+            assert rule == "0px"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=list(WIDTHS))
+def test_each_question_its_hint_and_its_answers_start_on_one_line(browser, live, width):
+    """Seen on the screenshots: a question's title sat 4px right of its hint and its answers."""
+    context = browser.new_context(viewport=WIDTHS[width], is_mobile=width == "phone", has_touch=width == "phone")
+    page = context.new_page()
+    try:
+        page.goto(live.url + "/")
+        page.evaluate("document.querySelectorAll('[hidden]').forEach(e => e.hidden = false)")
+        edges = page.evaluate(
+            """() => [...document.querySelectorAll('fieldset.question')].map(q => {
+                 const left = (e) => e ? Math.round(e.getBoundingClientRect().left) : null;
+                 const r = document.createRange(); r.selectNodeContents(q.querySelector('legend'));
+                 return [Math.round(r.getBoundingClientRect().left), left(q.querySelector('.hint')),
+                         left(q.querySelector('.choices'))]; })"""
+        )
+    finally:
+        context.close()
+    assert edges
+    for legend, hint, choices in edges:
+        assert abs(legend - choices) <= 1 and (hint is None or abs(hint - choices) <= 1), edges
