@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from recommender import create_app
 from recommender.domain.catalog import Catalogs, ProgramsFile, load_catalogs, load_programs
 from recommender.extensions import db
+from recommender.ml.artifacts import Artifact
 from recommender.ml.pipeline import TrainedVersion, train
 from recommender.orm import ActiveModel, ModelVersion, utcnow
 from recommender.services.bootstrap import upgrade_schema
@@ -122,23 +123,45 @@ def make_app(database_url: tuple[str, dict[str, Any]], tmp_path: Path, **overrid
 
 def seed_version(app: Flask, trained: TrainedVersion, *, activate: bool = True, actor: str = "test") -> ModelVersion:
     """Store a trained version (and make it active) without training again."""
+    metrics = {
+        **trained.metrics.to_dict(),
+        "programs": trained.program_metrics.to_dict(),
+        "catalog": trained.recommender.meta["catalog_coverage"],
+    }
+    return seed_artifact(
+        app,
+        trained.version_id,
+        trained.artifact,
+        metrics,
+        len(trained.recommender.programs),
+        activate=activate,
+        actor=actor,
+    )
+
+
+def seed_artifact(
+    app: Flask,
+    version_id: str,
+    artifact: Artifact,
+    metrics: dict[str, Any],
+    program_count: int,
+    *,
+    activate: bool = True,
+    actor: str = "test",
+) -> ModelVersion:
+    """Store a version from its artifact, trained from the bundled programs (and make it active)."""
     with app.app_context():
-        artifact = trained.artifact
         version = ModelVersion(
-            id=trained.version_id,
+            id=version_id,
             created_by=actor,
             source_name="programs.csv",
             programs_csv=load_programs().raw,
             programs_sha256=load_programs().sha256,
-            program_count=len(trained.recommender.programs),
+            program_count=program_count,
             artifact_npz=artifact.npz,
             artifact_meta=artifact.meta_json,
             artifact_sha256=artifact.sha256,
-            metrics={
-                **trained.metrics.to_dict(),
-                "programs": trained.program_metrics.to_dict(),
-                "catalog": trained.recommender.meta["catalog_coverage"],
-            },
+            metrics=metrics,
             status="active" if activate else "candidate",
             activated_at=utcnow() if activate else None,
         )

@@ -1,15 +1,23 @@
 """The "nothing answered changes" golden set: 1,000 seeded quizzes and the API's answer to each.
 
-    .venv/bin/python tests/golden_answers.py     # rewrite tests/data/golden_answers.json.gz
+    .venv/bin/python tests/golden_answers.py           # train, and rewrite the model and the answers
+    .venv/bin/python tests/golden_answers.py --pages   # rewrite only the results pages' hashes
 
 Run it only with code whose answers are known right (the file is the reference that
 `test_golden_answers.py` holds every later version of the request path to). To re-record after a
 change of data, run this file from an export of the reference code with the new data, e.g.
-`git archive <ref> | tar -x -C /tmp/ref && cp data/* /tmp/ref/data/ && cd /tmp/ref && .../python
-tests/golden_answers.py`, then copy the file back.
+`git archive <ref> | tar -x -C /tmp/ref && cp data/* /tmp/ref/data/ && cp tests/golden_answers.py
+tests/conftest.py /tmp/ref/tests/ && cd /tmp/ref && .../python tests/golden_answers.py`, then copy
+`tests/data/golden_*` back. `--pages` is for an intended change of the results page's markup: it
+keeps the model and the API answers and re-hashes the pages with the code importable now.
 
-The model is trained with a fixed `now` and the academic year is pinned, so the version id, the
-result links and the "possibly outdated" flags are the same on any day.
+The answers are recorded with the model they were served by, `tests/data/golden_model.npz` and
+`.json` (the artifact, 95 KB), and the test serves that same model: training's last bits follow
+the machine's BLAS kernels (the same code and libraries trained `…5409597b` on one CPU and
+`…0901de24` on another, and one of the 1,000 answers moved in a score's fourth decimal), and what
+is held here is the request path, not the floating point of training. The model is trained with a
+fixed `now` and the academic year is pinned, so the version id, the result links and the "possibly
+outdated" flags are the same on any day.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "golden_answers.json.gz"
+MODEL = ROOT / "tests" / "data" / "golden_model"  # .npz (arrays) and .json (metadata): one artifact
 SEED = 20261201
 COUNT = 1000
 FULL_BODIES = 25  # kept whole so that a failure can show what changed, not only that something did
@@ -94,31 +103,55 @@ def pages_of(client, bodies: list[bytes]) -> list[bytes]:
     return pages
 
 
+def stored_model() -> Any:
+    """The artifact the golden answers were recorded with."""
+    from recommender.ml.artifacts import Artifact
+
+    return Artifact(MODEL.with_suffix(".npz").read_bytes(), MODEL.with_suffix(".json").read_bytes())
+
+
+def version_id_of(artifact: Any) -> str:
+    """The id `train(now=TRAINED_AT)` gives this artifact."""
+    return f"{TRAINED_AT:%Y%m%d-%H%M%S}-{artifact.sha256[:8]}"
+
+
 @contextmanager
-def golden_client(tmp: Path) -> Iterator[tuple[Any, str]]:
-    """A test client on a fresh SQLite app serving the bundled catalogue trained at TRAINED_AT."""
+def golden_client(tmp: Path, artifact: Any) -> Iterator[tuple[Any, str]]:
+    """A test client on a fresh SQLite app serving `artifact` (the bundled catalogue's model)."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import make_app, seed_version
+    from conftest import make_app, seed_artifact
 
-    from recommender.domain.catalog import load_catalogs, load_programs
     from recommender.extensions import db
-    from recommender.ml.pipeline import train
 
-    trained = train(load_programs(), load_catalogs(), now=TRAINED_AT)
+    meta, version_id = artifact.meta, version_id_of(artifact)
+    metrics = {**meta["persona_metrics"], "programs": meta["program_metrics"], "catalog": meta["catalog_coverage"]}
     app = make_app((f"sqlite:///{tmp / 'golden.sqlite3'}", {}), tmp, LOG_LEVEL="WARNING")
-    seed_version(app, trained)
+    seed_artifact(app, version_id, artifact, metrics, meta["program_count"])
     try:
-        yield app.test_client(), trained.version_id
+        yield app.test_client(), version_id
     finally:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
 
 
+def trained_model() -> Any:
+    """The bundled catalogue trained at TRAINED_AT by the code importable now."""
+    from recommender.domain.catalog import load_catalogs, load_programs
+    from recommender.ml.pipeline import train
+
+    return train(load_programs(), load_catalogs(), now=TRAINED_AT).artifact
+
+
 def record() -> None:
-    """Write the golden file from the code importable now."""
+    """Train, and write the model and the golden file from the code importable now."""
     items = quizzes()
-    with tempfile.TemporaryDirectory() as tmp, golden_client(Path(tmp)) as (client, version_id), pinned_year():
+    artifact = trained_model()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        golden_client(Path(tmp), artifact) as (client, version_id),
+        pinned_year(),
+    ):
         bodies = answers_of(client, items)
         pages = pages_of(client, bodies[:PAGES])
     golden = {
@@ -130,9 +163,31 @@ def record() -> None:
         "bodies": [json.loads(b) for b in bodies[:FULL_BODIES]],
         "pages_sha256": [digest(p) for p in pages],
     }
+    MODEL.with_suffix(".npz").write_bytes(artifact.npz)
+    MODEL.with_suffix(".json").write_bytes(artifact.meta_json)
+    write(golden)
+
+
+def record_pages() -> None:
+    """Re-hash the results pages with the code importable now; the model and API answers stay."""
+    golden = load()
+    items = [(q["answers"], q["limit"]) for q in golden["quizzes"][:PAGES]]
+    with tempfile.TemporaryDirectory() as tmp, golden_client(Path(tmp), stored_model()) as (client, version_id):
+        if version_id != golden["version_id"]:
+            raise SystemExit(f"the stored model is {version_id}, the answers were recorded with {golden['version_id']}")
+        with pinned_year():
+            bodies = answers_of(client, items)
+            if [digest(b) for b in bodies] != [q["sha256"] for q in golden["quizzes"][:PAGES]]:
+                raise SystemExit("the API answers changed: --pages re-records pages only")
+            golden["pages_sha256"] = [digest(p) for p in pages_of(client, bodies)]
+    write(golden)
+
+
+def write(golden: dict[str, Any]) -> None:
     GOLDEN.parent.mkdir(parents=True, exist_ok=True)
     GOLDEN.write_bytes(gzip.compress(json.dumps(golden).encode(), mtime=0))
-    print(f"wrote {GOLDEN.relative_to(ROOT)}: {COUNT} answers, version {version_id}, {GOLDEN.stat().st_size:,} bytes")
+    print(f"wrote {GOLDEN.relative_to(ROOT)}: {COUNT} answers, version {golden['version_id']}, "
+          f"{GOLDEN.stat().st_size:,} bytes")  # fmt: skip
 
 
 def load() -> dict[str, Any]:
@@ -141,5 +196,9 @@ def load() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", action="store_true", help="re-hash the results pages only")
     sys.path.insert(0, str(ROOT))
-    record()
+    record_pages() if parser.parse_args().pages else record()
