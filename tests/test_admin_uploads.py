@@ -238,6 +238,8 @@ def test_more_problems_than_a_screenful_are_all_in_the_report(app):
         (b"", "programs.csv", "the file is empty"),
         (b"id,university\n", "programs.csv", "required column is missing"),
         (b"a" * (MAX_FILE_BYTES + 1), "programs.csv", "the limit is 5,242,880"),
+        # More digits than int() reads (4,300) raised Python's ValueError: a 500, and no record.
+        (to_csv([{**program_rows()[0], "tuition_usd": "9" * 5000}]), "programs.csv", "the limit is 4,000"),
     ],
 )
 def test_files_of_the_wrong_kind_are_refused(app, raw, name, reason):

@@ -132,6 +132,7 @@ def test_a_changed_fact_without_a_source_is_refused_and_nothing_is_stored(app):
         ({"description": '=HYPERLINK("http://x")'}, "starts with a formula character"),
         ({"tuition_year": "2025-26"}, "is given but tuition_usd is empty"),
         ({"duration_months": "99999999999999999999"}, "is outside 1 to 120"),
+        ({"tuition_usd": "9" * 5000}, "the limit is 4,000"),  # int() refuses over 4,300 digits: was a 500
     ],
 )
 def test_bad_values_are_named_by_the_upload_parser_and_nothing_is_stored(app, changes, field_message):

@@ -182,6 +182,14 @@ def test_a_formula_inside_a_list_is_refused(column, cell):
     assert any(c == column and "formula" in m for _, c, m in problems), problems
 
 
+@pytest.mark.parametrize("cell", ["9" * 5000, "0" * 4301 + "7", "9" * 3999])
+def test_a_number_too_long_for_int_is_named_not_raised(cell):
+    """int() refuses over 4,300 digits with Python's own ValueError, which became a 500 on upload."""
+    problems = errors_of(csv_bytes([{**FULL, "tuition_usd": cell}]))
+    assert [c for _, c, _ in problems] == ["tuition_usd"], problems
+    assert "is outside 0 to 1,000,000" in problems[0][2] or "the limit is 4,000" in problems[0][2]
+
+
 def test_a_negative_number_inside_a_list_is_not_a_formula():
     program = parse_programs(csv_bytes([{**FULL, "concentrations": "Data; -1; Operations"}])).programs[0]
     assert program.concentrations == ("Data", "-1", "Operations")

@@ -169,11 +169,18 @@ class RowReader:
         return tuple(v for v in values if v in allowed)
 
     def integer(self, column: str, low: int, high: int, *, required: bool = False) -> int | None:
+        known = len(self.errors)
         value = self.text(column, required=required)
-        if not value:
+        if not value or len(self.errors) > known:  # empty, or already refused (too long, a formula)
             return None
         if not re.fullmatch(r"[0-9]+", value):
             self.fail(column, f"{value[:40]!r} is not a whole number")
+            return None
+        # int() of over 4,300 digits raises with Python's own words; a number written longer than
+        # `high` is out of range anyway, so its length is all there is to say.
+        digits = value.lstrip("0") or "0"
+        if len(digits) > len(str(high)):
+            self.fail(column, f"a {len(digits):,}-digit number is outside {low:,} to {high:,}")
             return None
         number = int(value)
         if not low <= number <= high:
