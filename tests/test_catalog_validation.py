@@ -190,6 +190,12 @@ def test_a_number_too_long_for_int_is_named_not_raised(cell):
     assert "is outside 0 to 1,000,000" in problems[0][2] or "the limit is 4,000" in problems[0][2]
 
 
+def test_a_program_id_has_at_most_64_characters():
+    assert parse_programs(csv_bytes([{**FULL, "id": "a" * 64}])).programs[0].id == "a" * 64
+    problems = errors_of(csv_bytes([{**FULL, "id": "a" * 65}]))
+    assert problems == [(2, "id", "is 65 characters; an id has at most 64 characters")], problems
+
+
 def test_a_negative_number_inside_a_list_is_not_a_formula():
     program = parse_programs(csv_bytes([{**FULL, "concentrations": "Data; -1; Operations"}])).programs[0]
     assert program.concentrations == ("Data", "-1", "Operations")
