@@ -287,6 +287,24 @@ def test_a_file_over_the_request_limit_gets_the_upload_page_and_is_recorded_as_r
     assert report.status_code == 200 and "over the limit of 5,242,880 bytes" in report.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("extra", [[(f"f{i}", "v") for i in range(1100)], [("reason", "x" * 600_000)]])
+def test_a_small_upload_whose_form_cannot_be_read_is_not_called_too_large(app, extra):
+    """werkzeug answers 413 for more than 1,000 form parts or a text field over 500 KB; the upload
+    page and its record said "the upload is 95,028 bytes, over the limit of 5,242,880 bytes"."""
+    client = admin_client(app)
+    fields = MultiDict([("csrf_token", token_of(client, "/admin/upload")), *extra])
+    fields.add("file", FileStorage(io.BytesIO(reverified_programs()), "programs.csv"))
+    boundary, body = encode_multipart(fields)
+    response = client.post("/admin/upload", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "too many parts, or too long a text field" in page and "over the limit" not in page
+    with app.app_context():
+        [row] = db.session.scalars(select(ProgramUpload)).all()
+    report = client.get(f"/admin/uploads/{row.id}/report.csv").get_data(as_text=True)
+    assert f"form ({len(body):,} bytes) has too many parts" in report and "over the limit" not in report
+
+
 def test_an_anonymous_body_over_the_limit_is_a_plain_413_and_records_nothing(app):
     response = app.test_client().post(
         "/admin/upload",
