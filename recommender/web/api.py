@@ -12,6 +12,7 @@ from recommender.domain import quiz
 from recommender.extensions import csrf, db
 from recommender.services import recommendations
 from recommender.services.state import catalogs_of, registry_of
+from recommender.web import json_keys
 from recommender.web.bodies import read_limited
 from recommender.web.errors import error_response
 from recommender.web.openapi import openapi_document
@@ -68,6 +69,9 @@ def create_recommendation():
         data = orjson.loads(body)
     except (ValueError, RecursionError) as exc:
         return error_response(400, _json_problem(exc))
+    if isinstance(data, dict) and (repeated := json_keys.repeated_keys(body, data)) is not None:
+        message = "Appears more than once in the body; send each field once."
+        return jsonify({"errors": {key: [message] for key in repeated} or {"_body": [message]}}), 400
     try:
         answers = quiz.parse_answers(data)
     except quiz.AnswersError as exc:
