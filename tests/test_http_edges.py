@@ -26,6 +26,11 @@ def test_a_hostile_limit_is_refused_in_plain_words(client, raw):
     assert message == "Must be a whole number from 1 to 50, written in digits 0-9."
 
 
+def test_a_limit_given_twice_is_refused_not_the_first_one_taken(client):
+    response = client.post(f"{API}?limit=1&limit=50", json=valid_answers())
+    assert response.status_code == 400 and response.get_json()["errors"] == {"limit": ["Give limit once."]}
+
+
 def test_ascii_limits_still_work(client):
     for raw, expected in (("1", 1), ("07", 7), ("50", 50)):
         body = client.post(API, query_string={"limit": raw}, json=valid_answers()).get_json()

@@ -34,9 +34,12 @@ def limit_body() -> None:
 
 
 def _limit() -> int:
-    raw = request.args.get("limit")
-    if raw is None:
+    given = request.args.getlist("limit")
+    if not given:
         return recommendations.DEFAULT_LIMIT
+    if len(given) > 1:  # `?limit=1&limit=50`: werkzeug would take the first without a word
+        raise ValueError("Give limit once.")
+    raw = given[0]
     if not LIMIT_DIGITS.fullmatch(raw) or not 1 <= int(raw) <= recommendations.MAX_LIMIT:
         raise ValueError(f"Must be a whole number from 1 to {recommendations.MAX_LIMIT}, written in digits 0-9.")
     return int(raw)
