@@ -196,6 +196,22 @@ def test_a_program_id_has_at_most_64_characters():
     assert problems == [(2, "id", "is 65 characters; an id has at most 64 characters")], problems
 
 
+@pytest.mark.parametrize(
+    ("cell", "said"),
+    [
+        ('"' + "U" * 200_000 + '"', "a cell is longer than 131,072 characters"),
+        ('"Example"x', "a quoted cell has more text after its closing quote"),
+        ('"Example', "a quoted cell is never closed: the file ends inside it"),
+    ],
+)
+def test_a_malformed_csv_is_described_in_plain_words_not_the_csv_modules(cell, said):
+    """The refusal quoted Python's csv module: "field larger than field limit (131072)",
+    "',' expected after '\"'", "unexpected end of data"."""
+    raw = csv_bytes([FULL]).replace(b"Example University", cell.encode(), 1)
+    [(_, column, message)] = errors_of(raw)
+    assert (column, message) == ("", f"unreadable CSV: {said}")
+
+
 def test_a_negative_number_inside_a_list_is_not_a_formula():
     program = parse_programs(csv_bytes([{**FULL, "concentrations": "Data; -1; Operations"}])).programs[0]
     assert program.concentrations == ("Data", "-1", "Operations")
