@@ -3,6 +3,7 @@ names (issue 10, item 8). Each answered 500 before; each must be a plain 404 or 
 
 from __future__ import annotations
 
+import io
 import urllib.parse
 
 import pytest
@@ -11,7 +12,7 @@ from werkzeug.security import generate_password_hash
 from recommender.extensions import db
 from recommender.orm import ProgramUpload
 from recommender.services import accounts
-from tests.test_admin import FAST_SCRYPT, admin_client
+from tests.test_admin import FAST_SCRYPT, admin_client, token_of
 from tests.test_admin_uploads import bad_programs, upload
 
 
@@ -86,3 +87,27 @@ def test_a_refusal_report_of_a_non_latin1_name_downloads_per_rfc_6266(app, name)
         assert "filename*=" in disposition, disposition
         exact = disposition.split("filename*=UTF-8''")[1]
         assert urllib.parse.unquote(exact) == f"{stem}-problems.csv"
+
+
+def test_a_nul_from_a_client_is_stored_and_matched_as_a_visible_mark(app):
+    """PostgreSQL text cannot hold NUL: a login address, a filter, a file name or a reason carrying
+    one answered 500 there (SQLite kept the NUL). Both now store and compare U+FFFD in its place."""
+    from sqlalchemy import select
+
+    from recommender.orm import AuditEvent
+    from tests.test_admin import EMAIL, login
+
+    client = admin_client(app)
+    stranger = app.test_client()
+    for address in (f"{EMAIL}\x00", "a\x00b@example.org"):
+        refused = login(stranger, address, "a wrong password!")
+        assert refused.status_code == 200 and "do not match an admin account" in refused.get_data(as_text=True)
+    assert client.get("/admin/audit", query_string={"action": "login\x00"}).status_code == 200
+    fields = {"csrf_token": token_of(client, "/admin/upload"), "reason": "why\x00not"}
+    fields["file"] = (io.BytesIO(bad_programs()), "evil\x00name.csv")
+    assert client.post("/admin/upload", data=fields).status_code == 422
+    with app.app_context():
+        targets = db.session.scalars(select(AuditEvent.target).where(AuditEvent.action == "login_failed")).all()
+        stored = db.session.scalars(select(ProgramUpload)).one()
+    assert set(targets) == {"a\ufffdb@example.org", f"{EMAIL}\ufffd"}
+    assert (stored.source_name, stored.reason) == ("evil\ufffdname.csv", "why\ufffdnot")

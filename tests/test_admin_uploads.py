@@ -238,6 +238,8 @@ def test_more_problems_than_a_screenful_are_all_in_the_report(app):
         (b"", "programs.csv", "the file is empty"),
         (b"id,university\n", "programs.csv", "required column is missing"),
         (b"a" * (MAX_FILE_BYTES + 1), "programs.csv", "the limit is 5,242,880"),
+        # More digits than int() reads (4,300) raised Python's ValueError: a 500, and no record.
+        (to_csv([{**program_rows()[0], "tuition_usd": "9" * 5000}]), "programs.csv", "the limit is 4,000"),
     ],
 )
 def test_files_of_the_wrong_kind_are_refused(app, raw, name, reason):
@@ -283,6 +285,24 @@ def test_a_file_over_the_request_limit_gets_the_upload_page_and_is_recorded_as_r
     assert actions(app)[-1] == "upload_refused"
     report = client.get(f"/admin/uploads/{upload_id}/report.csv")
     assert report.status_code == 200 and "over the limit of 5,242,880 bytes" in report.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("extra", [[(f"f{i}", "v") for i in range(1100)], [("reason", "x" * 600_000)]])
+def test_a_small_upload_whose_form_cannot_be_read_is_not_called_too_large(app, extra):
+    """werkzeug answers 413 for more than 1,000 form parts or a text field over 500 KB; the upload
+    page and its record said "the upload is 95,028 bytes, over the limit of 5,242,880 bytes"."""
+    client = admin_client(app)
+    fields = MultiDict([("csrf_token", token_of(client, "/admin/upload")), *extra])
+    fields.add("file", FileStorage(io.BytesIO(reverified_programs()), "programs.csv"))
+    boundary, body = encode_multipart(fields)
+    response = client.post("/admin/upload", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "too many parts, or too long a text field" in page and "over the limit" not in page
+    with app.app_context():
+        [row] = db.session.scalars(select(ProgramUpload)).all()
+    report = client.get(f"/admin/uploads/{row.id}/report.csv").get_data(as_text=True)
+    assert f"form ({len(body):,} bytes) has too many parts" in report and "over the limit" not in report
 
 
 def test_an_anonymous_body_over_the_limit_is_a_plain_413_and_records_nothing(app):

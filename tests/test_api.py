@@ -212,6 +212,31 @@ def test_unreadable_bodies_answer_4xx_json(client, data, content_type, status, f
     assert field in response.get_json()["errors"]
 
 
+def _with(body: str, key: str, value: str) -> str:
+    return body[:-1] + f', "{key}": {value}}}'
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "named"),
+    [
+        ("interests", '["analyzing_data"]', ["interests"]),  # two answers to one question
+        ("max_budget_usd", "60000", ["max_budget_usd"]),
+        ("goal", '"founder"', ["goal"]),
+    ],
+)
+def test_a_field_given_twice_is_named_not_silently_the_last_one(client, key, value, named):
+    """orjson keeps the last of repeated keys: `"interests"` twice ranked whichever came last, where
+    the form refuses the same answers ("Choose one answer.")."""
+    body = _with(json.dumps(valid_answers()), key, value)
+    response = client.post(URL, data=body, content_type="application/json")
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert sorted(response.get_json()["errors"]) == named
+    nested = json.dumps({**valid_answers(), "interests": [{"a": 1}]}).replace('{"a": 1}', '{"a": 1, "a": 2}')
+    assert list(client.post(URL, data=nested, content_type="application/json").get_json()["errors"]) == ["_body"]
+    escaped = json.dumps({**valid_answers(), "goal": 'a"b\\'})  # quotes and backslashes inside strings
+    assert list(client.post(URL, data=escaped, content_type="application/json").get_json()["errors"]) == ["goal"]
+
+
 def test_body_over_16_kib_is_413(client):
     body = valid_answers()
     body["padding"] = "x" * (16 * 1024)

@@ -153,6 +153,21 @@ def test_a_link_to_a_discarded_version_answers_410(app, client, trained):
     assert client.get("/compare", query_string={"token": token, "ids": ["a", "b"]}).status_code == 410
 
 
+def test_a_from_naming_a_withdrawn_or_damaged_version_leaves_the_page_it_is_on_alone(app, client, trained):
+    """`?from=` names the page a change was made on; a token of a discarded version there made the
+    current, good page answer 410 (and of a damaged one, 503). It now just shows no comparison."""
+    withdrawn = another_version(app, trained, "from-discarded", status="candidate")
+    damaged = another_version(app, trained, "from-damaged")
+    with app.app_context():
+        versions.discard(db.session, withdrawn, actor="test")
+    damage(app, damaged)
+    good = client.post("/api/v1/recommendations", json=valid_answers(goal="founder")).get_json()["result_url"]
+    for bad in (damaged, withdrawn):
+        page = client.get(good, query_string={"from": link(bad).removeprefix("/results/")})
+        assert page.status_code == 200, (bad, page.status_code)
+        assert "What changed" not in page.get_data(as_text=True)
+
+
 def test_a_discard_on_another_machine_reaches_a_worker_that_had_the_version_loaded(app, trained):
     """The worker loaded the candidate (an admin compared it); the discard happens elsewhere."""
     candidate = another_version(app, trained, "loaded-then-discarded", status="candidate")

@@ -132,6 +132,7 @@ def test_a_changed_fact_without_a_source_is_refused_and_nothing_is_stored(app):
         ({"description": '=HYPERLINK("http://x")'}, "starts with a formula character"),
         ({"tuition_year": "2025-26"}, "is given but tuition_usd is empty"),
         ({"duration_months": "99999999999999999999"}, "is outside 1 to 120"),
+        ({"tuition_usd": "9" * 5000}, "the limit is 4,000"),  # int() refuses over 4,300 digits: was a 500
     ],
 )
 def test_bad_values_are_named_by_the_upload_parser_and_nothing_is_stored(app, changes, field_message):
@@ -185,6 +186,21 @@ def test_adding_a_program_and_refusing_a_duplicate_id(app):
     duplicate = form_data(client, url, None, reason="again", **{**new, "id": model.id})
     response = client.post(url, data=duplicate)
     assert response.status_code == 422 and "is already a program" in response.get_data(as_text=True)
+
+
+def test_a_program_id_longer_than_feedback_can_name_is_refused(app):
+    """Slugs had no length limit: a 300-character id was accepted, then its audit row (255) was a 500
+    on PostgreSQL, and its editor (120) and feedback (64) could never name it."""
+    client = admin_client(app)
+    model = without_tuition()
+    url = "/admin/catalogue/programs/new"
+    before = counts(app)
+    for program_id in ("a" * 65, "-".join(["abc"] * 75)):
+        new = {**program_row(model), "id": program_id, "program": "Master of Engineering Management (new)"}
+        response = client.post(url, data=form_data(client, url, None, reason="A new program", **new))
+        assert response.status_code == 422, response.status_code
+        assert "at most 64 characters" in response.get_data(as_text=True)
+    assert counts(app) == before
 
 
 def test_retiring_a_program_removes_it_from_results_once_promoted_and_keeps_it_in_history(app):

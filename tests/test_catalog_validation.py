@@ -182,6 +182,36 @@ def test_a_formula_inside_a_list_is_refused(column, cell):
     assert any(c == column and "formula" in m for _, c, m in problems), problems
 
 
+@pytest.mark.parametrize("cell", ["9" * 5000, "0" * 4301 + "7", "9" * 3999])
+def test_a_number_too_long_for_int_is_named_not_raised(cell):
+    """int() refuses over 4,300 digits with Python's own ValueError, which became a 500 on upload."""
+    problems = errors_of(csv_bytes([{**FULL, "tuition_usd": cell}]))
+    assert [c for _, c, _ in problems] == ["tuition_usd"], problems
+    assert "is outside 0 to 1,000,000" in problems[0][2] or "the limit is 4,000" in problems[0][2]
+
+
+def test_a_program_id_has_at_most_64_characters():
+    assert parse_programs(csv_bytes([{**FULL, "id": "a" * 64}])).programs[0].id == "a" * 64
+    problems = errors_of(csv_bytes([{**FULL, "id": "a" * 65}]))
+    assert problems == [(2, "id", "is 65 characters; an id has at most 64 characters")], problems
+
+
+@pytest.mark.parametrize(
+    ("cell", "said"),
+    [
+        ('"' + "U" * 200_000 + '"', "a cell is longer than 131,072 characters"),
+        ('"Example"x', "a quoted cell has more text after its closing quote"),
+        ('"Example', "a quoted cell is never closed: the file ends inside it"),
+    ],
+)
+def test_a_malformed_csv_is_described_in_plain_words_not_the_csv_modules(cell, said):
+    """The refusal quoted Python's csv module: "field larger than field limit (131072)",
+    "',' expected after '\"'", "unexpected end of data"."""
+    raw = csv_bytes([FULL]).replace(b"Example University", cell.encode(), 1)
+    [(_, column, message)] = errors_of(raw)
+    assert (column, message) == ("", f"unreadable CSV: {said}")
+
+
 def test_a_negative_number_inside_a_list_is_not_a_formula():
     program = parse_programs(csv_bytes([{**FULL, "concentrations": "Data; -1; Operations"}])).programs[0]
     assert program.concentrations == ("Data", "-1", "Operations")

@@ -204,3 +204,30 @@ def test_any_form_posted_to_every_other_form_route_never_fails(app):
     for rule in routes:
         fuzz(rule)
     assert {rule for rule, _ in statuses} == set(routes)
+
+
+TEXT_FIELDS = [*quiz.FIELDS, "vote", "kind", "item", "useful", "email", "password", "next", "reason", "university",
+               "tuition_usd", "formats", "change_source", "verified", "from"]  # fmt: skip
+
+
+def test_a_file_posted_in_place_of_any_text_field_never_fails(app):
+    """Flask-WTF reads request.files into the form, so a file part named `password` reached a text
+    field as a FileStorage and Length() raised TypeError: a 500 on the login page, the upload's
+    reason, the program editor and retire."""
+    import io
+
+    from tests.test_admin import admin_client, token_of
+
+    client = admin_client(app)
+    csrf = token_of(client)
+    api = client.post("/api/v1/recommendations", json=valid_answers())
+    token, version = api.get_json()["result_url"].rsplit("/", 1)[1], api.get_json()["model_version"]
+    program = client.get("/api/v1/programs").get_json()["programs"][0]["id"]
+    for rule in post_routes(app):
+        if "logout" in rule:
+            continue  # it would end the session the other routes need
+        url = concrete(rule, token, version).replace("/programs/x/", f"/programs/{program}/")
+        for name in TEXT_FIELDS:
+            data = {"csrf_token": csrf, name: (io.BytesIO(b"civil"), "x.txt")}
+            response = client.post(url, data=data, content_type="multipart/form-data")
+            assert response.status_code < 500, f"{url} with a file as {name}: {response.get_data(as_text=True)[:300]}"

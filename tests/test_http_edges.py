@@ -26,6 +26,11 @@ def test_a_hostile_limit_is_refused_in_plain_words(client, raw):
     assert message == "Must be a whole number from 1 to 50, written in digits 0-9."
 
 
+def test_a_limit_given_twice_is_refused_not_the_first_one_taken(client):
+    response = client.post(f"{API}?limit=1&limit=50", json=valid_answers())
+    assert response.status_code == 400 and response.get_json()["errors"] == {"limit": ["Give limit once."]}
+
+
 def test_ascii_limits_still_work(client):
     for raw, expected in (("1", 1), ("07", 7), ("50", 50)):
         body = client.post(API, query_string={"limit": raw}, json=valid_answers()).get_json()
@@ -107,3 +112,30 @@ def test_a_body_shorter_than_its_length_answers_408_fast_and_frees_the_worker(on
     health = raw_request(one_worker.port, "GET /healthz HTTP/1.1\nHost: x\nConnection: close\n\n", timeout=5)
     assert health.startswith(b"HTTP/1.1 200")
     assert not any("WORKER TIMEOUT" in r["message"].upper() for r in one_worker.log_records())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("timeout", ["1", "0"])
+def test_a_broken_chunked_encoding_answers_400_on_every_body_route(tmp_path, timeout):
+    """gunicorn decodes chunks as the view reads them and raises its own ParseException there: a
+    bad chunk size, a missing CRLF or a bad trailer was a 500 on the API and every form."""
+    server = Server(tmp_path, WEB_CONCURRENCY="1", BODY_READ_TIMEOUT_SECONDS=timeout, GUNICORN_TIMEOUT="30")
+    try:
+        server.wait_ready()
+        token = json.loads(raw_request(server.port, f"POST {API} HTTP/1.1\nHost: x\nContent-Type: application/json\n"
+                           f"Content-Length: {len(json.dumps(valid_answers()))}\nConnection: close\n\n",
+                           json.dumps(valid_answers()).encode()).split(b"\r\n\r\n", 1)[1])["result_url"]  # fmt: skip
+        routes = [(API, "application/json"), ("/", "application/x-www-form-urlencoded"),
+                  ("/", "multipart/form-data; boundary=b"), ("/admin/login", "application/x-www-form-urlencoded"),
+                  (f"{token}/feedback", "application/x-www-form-urlencoded")]  # fmt: skip
+        broken = [b"zz\r\nabc\r\n0\r\n\r\n", b"3\r\nabcXX0\r\n\r\n", b"3\r\nabc\r\n0\r\nBad Trailer\r\n\r\n"]
+        for path, kind in routes:
+            for body in broken:
+                head = f"POST {path} HTTP/1.1\nHost: x\nContent-Type: {kind}\nTransfer-Encoding: chunked\n\n"
+                answer = raw_request(server.port, head, body)
+                assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 400 BAD REQUEST", (path, body, answer[:300])
+                assert b"chunked encoding is broken" in answer and b"Traceback" not in answer, (path, answer[:600])
+                assert b"Content-Security-Policy" in answer
+        assert not [r for r in server.log_records() if r.get("event") == "server_error"]
+    finally:
+        server.stop()

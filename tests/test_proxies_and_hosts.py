@@ -79,6 +79,17 @@ def test_an_untrusted_host_is_refused_and_links_carry_only_trusted_ones(database
         db.engine.dispose()
 
 
+@pytest.mark.parametrize("host", ["a" * 64 + ".example.org", "memmatch..example.org"])
+@pytest.mark.parametrize("path", ["/", "/admin/", "/results/x", "/api/v1/roles"])
+def test_a_host_name_werkzeug_cannot_encode_is_a_plain_400_not_a_500(app, host, path):
+    """A label over 63 characters fails IDNA, so no URL can be built (BadHost before routing); the
+    HTML error page called url_for and itself failed, and gunicorn answered its bare 500."""
+    response = app.test_client().get(path, headers={"Host": host})
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert "Traceback" not in response.get_data(as_text=True) and host not in response.get_data(as_text=True)
+    assert response.headers["X-Content-Type-Options"] == "nosniff" and "Content-Security-Policy" in response.headers
+
+
 def test_production_without_redis_or_trusted_hosts_warns_at_start_up(tmp_path, caplog):
     base = {"ENV_NAME": "production", "RATELIMIT_STORAGE_URI": "memory://", "TRUSTED_HOSTS": None}
     warnings = config.startup_warnings(base)

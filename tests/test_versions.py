@@ -21,7 +21,7 @@ from recommender.orm import ActiveModel, AuditEvent, ModelVersion
 from recommender.services import versions
 from recommender.services.registry import ModelRegistry
 from recommender.services.state import catalogs_of, registry_of
-from tests.conftest import seed_version
+from tests.conftest import seed_version, valid_answers
 
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAMS = ROOT / "data" / "programs.csv"
@@ -160,6 +160,24 @@ def test_discarded_versions_cannot_be_served(app, runner, trained):
     assert result.exit_code == 1 and "discarded" in result.output
 
 
+def test_the_version_being_served_is_never_discarded_whatever_its_status(app, runner):
+    """A first start on PostgreSQL left the active version a "candidate" (see the first-start test);
+    discarding it then withdrew every results link it had made while it went on serving."""
+    from sqlalchemy import update
+
+    with app.app_context():
+        served = versions.active_id(db.session)
+        db.session.execute(update(ModelVersion).where(ModelVersion.id == served).values(status="candidate"))
+        db.session.commit()
+    result = runner.invoke(args=["models", "discard", served])
+    assert result.exit_code == 1 and "is the active version" in result.output, result.output
+    with app.app_context():
+        assert db.session.get(ModelVersion, served).status == "candidate"
+        assert versions.active_id(db.session) == served
+    link = app.test_client().post("/api/v1/recommendations", json=valid_answers()).get_json()["result_url"]
+    assert app.test_client().get(link).status_code == 200
+
+
 def test_every_worker_follows_the_database_pointer(app, runner, tmp_path):
     """Two registries stand for two workers: both switch without a restart."""
     with app.app_context():
@@ -247,6 +265,11 @@ def test_first_start_trains_and_activates_once(bare_app):
     with bare_app.app_context():
         version = db.session.get(ModelVersion, first[1])
         assert version.created_by == "system:first-start" and version.program_count == len(load_programs().programs)
+        # On PostgreSQL the pointer's INSERT reported rowcount -1, read as a lost race: the version was
+        # made active but stayed a "candidate" (audited as refused), so it could be discarded while served.
+        assert version.status == "active", version.status
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+        assert actions == ["train", "activate"], actions
 
 
 def test_metrics_round_trip(trained):

@@ -18,6 +18,9 @@ from recommender.services import versions
 ALLOWED_SUFFIX = ".csv"
 # The name of an upload whose request was too large to be read at all (so its file name is unknown).
 UNREAD_NAME = "(too large to read)"
+# ...and of one whose request was small enough but whose form was not: more parts than the server
+# reads, or a text field beside the file over the form's memory limit.
+UNREADABLE_FORM_NAME = "(form not readable)"
 MAX_STORED_SIZE = 2**31 - 1  # size_bytes is a 32-bit integer column
 
 
@@ -34,6 +37,9 @@ def _outer_problems(source_name: str, size: int) -> list[RowError]:
     if source_name == UNREAD_NAME:
         said = f"{size:,} bytes" if size < MAX_STORED_SIZE else "larger than it can say"
         return [RowError(0, "", f"the upload is {said}, over the limit of {MAX_FILE_BYTES:,} bytes; it was not read")]
+    if source_name == UNREADABLE_FORM_NAME:
+        return [RowError(0, "", f"the upload's form ({size:,} bytes) has too many parts, or too long a text field "
+                                "beside the file; it was not read")]  # fmt: skip
     if not source_name.lower().endswith(ALLOWED_SUFFIX):
         problems.append(RowError(0, "", f"the file name must end in {ALLOWED_SUFFIX} (got {source_name[:80]!r})"))
     if size > MAX_FILE_BYTES:
@@ -96,20 +102,22 @@ def receive(
     return upload, programs_file
 
 
-def refuse_unread(session: Session, *, size: int, actor: str) -> ImportRefused:
-    """Record an upload refused before it was read (its request was over the size limit).
+def refuse_unread(session: Session, *, size: int, actor: str, form_unreadable: bool = False) -> ImportRefused:
+    """Record an upload refused before it was read (its request was over the size limit or, with
+    `form_unreadable`, within it but with a form the server does not read: too many parts).
 
     `size` is the request's Content-Length (or the limit it passed, for a chunked one); the file
     inside was never read, so only its size is known. Committed at once, like any refusal.
     """
     size = max(0, min(size, MAX_STORED_SIZE))
-    problems = _outer_problems(UNREAD_NAME, size)
+    name = UNREADABLE_FORM_NAME if form_unreadable else UNREAD_NAME
+    problems = _outer_problems(name, size)
     upload = _record(
         session,
         raw=b"",
         kept=b"",
         digest="",
-        source_name=UNREAD_NAME,
+        source_name=name,
         actor=actor,
         status="refused",
         error_count=len(problems),
@@ -118,7 +126,7 @@ def refuse_unread(session: Session, *, size: int, actor: str) -> ImportRefused:
     )
     upload.size_bytes = size
     session.commit()
-    return ImportRefused(problems, UNREAD_NAME, upload.id)
+    return ImportRefused(problems, name, upload.id)
 
 
 def _record(
@@ -157,7 +165,7 @@ def report(upload: ProgramUpload) -> list[RowError]:
     """Every problem of a refused upload, read again from its stored bytes."""
     if upload.status != "refused":
         return []
-    if upload.size_bytes > MAX_FILE_BYTES:  # not kept, and refused before any row was read
+    if upload.size_bytes > MAX_FILE_BYTES or upload.source_name == UNREADABLE_FORM_NAME:  # never read
         return _outer_problems(upload.source_name, upload.size_bytes)
     try:
         check_file(upload.content, upload.source_name)

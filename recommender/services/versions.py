@@ -106,9 +106,13 @@ def _make_active(session: Session, version: ModelVersion, actor: str, *, expecte
     if expected is None:  # the very first activation: two may try to create the row at once
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         statement = dialect.insert(pointer).values(id=1, **values).on_conflict_do_nothing(index_elements=["id"])
+        # Whether a row comes back says who won: psycopg 3 reports rowcount -1 for this INSERT, which
+        # read as lost, left the pointer written and the first version a "candidate" anyone could discard.
+        won = session.execute(statement.returning(pointer.c.id)).first() is not None
     else:
         statement = update(pointer).where(pointer.c.id == 1, pointer.c.version_id == expected).values(**values)
-    if session.execute(statement).rowcount != 1:
+        won = session.execute(statement).rowcount == 1
+    if not won:
         raise ActivationLost(f"another activation won: {active_id(session)} is now active; nothing was changed")
     versions = ModelVersion.__table__
     became = session.execute(
@@ -245,15 +249,23 @@ def discard(session: Session, version_id: str, *, actor: str, reason: str = "") 
     One conditional statement, so a discard racing an activation of the same candidate either
     happens before it (the activation is refused) or finds the version active and is refused.
     """
-    versions = ModelVersion.__table__
+    versions, pointer = ModelVersion.__table__, ActiveModel.__table__
+    # Never the version the pointer names, whatever its status says: a first start on PostgreSQL
+    # before the pointer fix left the active version a "candidate", and discarding it withdrew
+    # every results link it had made while it went on serving.
+    served = select(pointer.c.version_id).where(pointer.c.id == 1).scalar_subquery()
     changed = session.execute(
-        update(versions).where(versions.c.id == version_id, versions.c.status == "candidate").values(status="discarded")
+        update(versions)
+        .where(versions.c.id == version_id, versions.c.status == "candidate", versions.c.id.is_distinct_from(served))
+        .values(status="discarded")
     )
     if changed.rowcount != 1:
         session.rollback()
         status = session.scalar(select(ModelVersion.status).where(ModelVersion.id == version_id))
         if status is None:
             raise VersionError(f"no version {version_id!r}")
+        if active_id(session) == version_id:
+            raise VersionError(f"only candidates can be discarded, and {version_id} is the active version")
         raise VersionError(f"only candidates can be discarded; {version_id} is {status}")
     session.expire_all()
     audit(session, actor=actor, action="discard", target=version_id, reason=reason or "no reason given")

@@ -12,6 +12,7 @@ from recommender.domain import quiz
 from recommender.extensions import csrf, db
 from recommender.services import recommendations
 from recommender.services.state import catalogs_of, registry_of
+from recommender.web import json_keys
 from recommender.web.bodies import read_limited
 from recommender.web.errors import error_response
 from recommender.web.openapi import openapi_document
@@ -33,9 +34,12 @@ def limit_body() -> None:
 
 
 def _limit() -> int:
-    raw = request.args.get("limit")
-    if raw is None:
+    given = request.args.getlist("limit")
+    if not given:
         return recommendations.DEFAULT_LIMIT
+    if len(given) > 1:  # `?limit=1&limit=50`: werkzeug would take the first without a word
+        raise ValueError("Give limit once.")
+    raw = given[0]
     if not LIMIT_DIGITS.fullmatch(raw) or not 1 <= int(raw) <= recommendations.MAX_LIMIT:
         raise ValueError(f"Must be a whole number from 1 to {recommendations.MAX_LIMIT}, written in digits 0-9.")
     return int(raw)
@@ -68,6 +72,9 @@ def create_recommendation():
         data = orjson.loads(body)
     except (ValueError, RecursionError) as exc:
         return error_response(400, _json_problem(exc))
+    if isinstance(data, dict) and (repeated := json_keys.repeated_keys(body, data)) is not None:
+        message = "Appears more than once in the body; send each field once."
+        return jsonify({"errors": {key: [message] for key in repeated} or {"_body": [message]}}), 400
     try:
         answers = quiz.parse_answers(data)
     except quiz.AnswersError as exc:

@@ -16,28 +16,39 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import request
-from werkzeug.exceptions import RequestEntityTooLarge, RequestTimeout
+from gunicorn.http.errors import ParseException
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, RequestTimeout
 
 
 class BodyTooSlow(RequestTimeout):
     """The body did not arrive within BODY_READ_TIMEOUT_SECONDS (worded in `errors.MESSAGES`)."""
 
 
-class _DeadlineInput:
-    """`wsgi.input` whose every read may wait only for what is left of one deadline."""
+MALFORMED = "The request body's chunked encoding is broken, so it was not read. Please send it again."
 
-    def __init__(self, stream: Any, sock: socket.socket, deadline: float):
+
+class BodyMalformed(BadRequest):
+    """gunicorn could not decode the body's chunked encoding (a bad size, a missing CRLF, a bad trailer)."""
+
+
+class _DeadlineInput:
+    """`wsgi.input` whose every read may wait only for what is left of one deadline (None: no deadline)."""
+
+    def __init__(self, stream: Any, sock: socket.socket, deadline: float | None):
         self._stream, self._sock, self._deadline = stream, sock, deadline
 
     def _call(self, method: Callable[..., Any], *args: Any) -> Any:
-        remaining = self._deadline - time.monotonic()
-        if remaining <= 0:
-            raise BodyTooSlow()
-        self._sock.settimeout(remaining)
+        if self._deadline is not None:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise BodyTooSlow()
+            self._sock.settimeout(remaining)
         try:
             return method(*args)
         except TimeoutError:  # socket.timeout is TimeoutError; werkzeug would call it a disconnect
             raise BodyTooSlow() from None
+        except ParseException:  # gunicorn decodes chunks as they are read, inside the view: a 500 before
+            raise BodyMalformed(MALFORMED) from None
 
     def read(self, *args: Any) -> bytes:
         return self._call(self._stream.read, *args)
@@ -60,10 +71,11 @@ class BodyDeadline:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         sock = environ.get("gunicorn.socket")
-        if not isinstance(sock, socket.socket) or self.seconds <= 0:
+        if not isinstance(sock, socket.socket):
             return self.app(environ, start_response)
         prior = sock.gettimeout()
-        environ["wsgi.input"] = _DeadlineInput(environ["wsgi.input"], sock, time.monotonic() + self.seconds)
+        deadline = time.monotonic() + self.seconds if self.seconds > 0 else None
+        environ["wsgi.input"] = _DeadlineInput(environ["wsgi.input"], sock, deadline)
         try:
             return self.app(environ, start_response)
         finally:
@@ -86,5 +98,6 @@ def read_limited(limit: int) -> bytes:
 
 
 def init_app(app: Any) -> None:
-    """Wrap the app so that body reads under gunicorn stop at BODY_READ_TIMEOUT_SECONDS."""
+    """Wrap the app so that body reads under gunicorn stop at BODY_READ_TIMEOUT_SECONDS, and a body
+    gunicorn cannot decode is a 400."""
     app.wsgi_app = BodyDeadline(app.wsgi_app, app.config.get("BODY_READ_TIMEOUT_SECONDS", 10.0))

@@ -15,7 +15,7 @@ from sqlalchemy.exc import (
     PendingRollbackError,
     ProgrammingError,
 )
-from werkzeug.exceptions import Gone, HTTPException, InternalServerError, SecurityError, ServiceUnavailable
+from werkzeug.exceptions import BadHost, Gone, HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
 from recommender.dbfaults import fault_kind
 from recommender.extensions import db
@@ -89,9 +89,10 @@ def _http_error(error: HTTPException) -> Response:
 UNTRUSTED_HOST = "This site does not answer to that host name."
 
 
-def _untrusted_host(error: SecurityError) -> Response:
-    # Raised before routing (Host not in TRUSTED_HOSTS): no URL can be built, so no page template;
-    # and the host the client named is not repeated back.
+def _untrusted_host(error: SecurityError | BadHost) -> Response:
+    # Raised before routing (Host not in TRUSTED_HOSTS, or one IDNA cannot encode, such as a label
+    # over 63 characters): no URL can be built, so no page template (its url_for would fail and
+    # leave gunicorn's bare 500); and the host the client named is not repeated back.
     if wants_json():
         response = jsonify({"errors": {"_body": [UNTRUSTED_HOST]}})
     else:
@@ -151,6 +152,7 @@ def init_app(app: Flask) -> None:
     for code in HANDLED:
         app.register_error_handler(code, _http_error)
     app.register_error_handler(SecurityError, _untrusted_host)
+    app.register_error_handler(BadHost, _untrusted_host)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DatabaseError, _database_error)  # OperationalError and the rest
     app.register_error_handler(InterfaceError, _database_down)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField, SelectMultipleField
 from wtforms.validators import AnyOf, InputRequired, Regexp
 
 from recommender.domain import quiz
+from recommender.web.appform import AppForm
 
 # Experience is asked as ranges (no typing). The ranges follow the seed's ladder stages
 # (`quiz.experience_stage`), and each posts its lower bound, so a range never overstates anyone's
@@ -143,7 +143,7 @@ def _radio(name: str, choices: dict[str, str], default: str | None = None) -> Ra
     return RadioField(LEGENDS[name], choices=dict(choices), default=default, validate_choice=False)
 
 
-class QuizForm(FlaskForm):
+class QuizForm(AppForm):
     """The nine contract questions; field names are the contract keys."""
 
     class Meta:
@@ -212,7 +212,7 @@ def feedback_fields(formdata: MultiDict) -> MultiDict:
     return MultiDict({"kind": kind, "item": item, "useful": useful})
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(AppForm):
     """A "useful / not for me" vote on one specialization or program of a results page."""
 
     class Meta:

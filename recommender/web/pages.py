@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from recommender.extensions import db
 from recommender.ml.ranking import Recommendation
 from recommender.services import recommendations
-from recommender.services.registry import NoActiveModel
+from recommender.services.registry import NoActiveModel, VersionUnavailable, VersionWithdrawn
 from recommender.services.state import catalogs_of, registry_of
 from recommender.web import presenters, summary
 from recommender.web.about import about_facts
@@ -142,8 +142,13 @@ def result(token: str):
     came_from = request.args.get("from", "")
     before = None
     if came_from and came_from != token:
-        # Only our own tokens are read (parse_token inside); an unknown one just shows no comparison.
-        before = recommendations.find_result(db.session, registry_of(current_app), came_from, limit=RESULT_LIMIT)
+        # Only our own tokens are read (parse_token inside); an unknown one just shows no comparison,
+        # and so does a withdrawn or damaged one: `from` names another page, and its 410 or 503 is
+        # that page's, never this one's.
+        try:
+            before = recommendations.find_result(db.session, registry_of(current_app), came_from, limit=RESULT_LIMIT)
+        except (VersionWithdrawn, VersionUnavailable):
+            before = None
     changes = what_changed(before, recommendation) if before is not None else None
     return _results_page(recommendation, token, changes=changes)
 

@@ -46,6 +46,21 @@ class CatalogError(ValueError):
         super().__init__(f"{source} refused: {len(errors)} problem(s)\n{shown}{more}")
 
 
+# The csv module's own words for a malformed file, in ours (an admin reads them, not a programmer).
+CSV_PROBLEMS = (
+    ("field larger than field limit", f"a cell is longer than {csv.field_size_limit():,} characters"),
+    ("expected after", "a quoted cell has more text after its closing quote"),
+    ("unexpected end of data", "a quoted cell is never closed: the file ends inside it"),
+    ("new-line character seen in unquoted field", "a line break inside a cell that is not quoted"),
+)
+
+
+def csv_problem(exc: csv.Error) -> str:
+    """What a `csv.Error` means for the person who made the file."""
+    said = str(exc)
+    return next((ours for theirs, ours in CSV_PROBLEMS if theirs in said), "the CSV cannot be read here")
+
+
 def split_cell(cell: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in cell.split(";") if part.strip())
 
@@ -77,7 +92,7 @@ def read_rows(
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise CatalogError([RowError(1, "", f"unreadable CSV header: {exc}")], source) from exc
+        raise CatalogError([RowError(1, "", f"unreadable CSV header: {csv_problem(exc)}")], source) from exc
     if not header or not any(h.strip() for h in header):
         raise CatalogError([RowError(1, "", "the file is empty; a header row is required")], source)
     header = [h.strip() for h in header]
@@ -107,7 +122,7 @@ def read_rows(
                     source,
                 )
     except csv.Error as exc:
-        errors.append(RowError(reader.line_num, "", f"unreadable CSV: {exc}"))
+        errors.append(RowError(reader.line_num, "", f"unreadable CSV: {csv_problem(exc)}"))
     if errors:
         raise CatalogError(errors, source)
     return rows
@@ -169,11 +184,18 @@ class RowReader:
         return tuple(v for v in values if v in allowed)
 
     def integer(self, column: str, low: int, high: int, *, required: bool = False) -> int | None:
+        known = len(self.errors)
         value = self.text(column, required=required)
-        if not value:
+        if not value or len(self.errors) > known:  # empty, or already refused (too long, a formula)
             return None
         if not re.fullmatch(r"[0-9]+", value):
             self.fail(column, f"{value[:40]!r} is not a whole number")
+            return None
+        # int() of over 4,300 digits raises with Python's own words; a number written longer than
+        # `high` is out of range anyway, so its length is all there is to say.
+        digits = value.lstrip("0") or "0"
+        if len(digits) > len(str(high)):
+            self.fail(column, f"a {len(digits):,}-digit number is outside {low:,} to {high:,}")
             return None
         number = int(value)
         if not low <= number <= high:

@@ -58,6 +58,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 ACCELERATED_MAX_MONTHS = 12
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID_CHARS = 64  # what a feedback vote can name (`Feedback.item_id`)
 TUITION_YEAR = re.compile(r"^([0-9]{4})(?:-([0-9]{2}|[0-9]{4}))?$")
 
 
@@ -206,6 +207,9 @@ def parse_programs(raw: bytes, *, source: str = "programs file") -> ProgramsFile
         program_id = row.text("id", required=True)
         if program_id and not SLUG.match(program_id):
             row.fail("id", f"{program_id[:40]!r} must be a slug of a-z, 0-9 and single hyphens")
+        elif len(program_id) > MAX_ID_CHARS:
+            # Feedback, submissions' shown ids and the audit log name a program by its id.
+            row.fail("id", f"is {len(program_id):,} characters; an id has at most {MAX_ID_CHARS} characters")
         elif program_id in first_line:
             row.fail("id", f"{program_id!r} already used on row {first_line[program_id]}")
         else:

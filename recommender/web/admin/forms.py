@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -24,9 +23,10 @@ from recommender.domain.catalog import (
     PROGRAM_REGIONS,
     SPECIALIZATION_IDS,
 )
+from recommender.web.appform import AppForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     """E-mail and password; `next` is where to go afterwards (checked to be a local path)."""
 
     email = StringField("E-mail", validators=[DataRequired(), Length(max=320)])
@@ -34,7 +34,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class UploadForm(FlaskForm):
+class UploadForm(AppForm):
     """A programs CSV; its name, size and every row are checked by the shared import service."""
 
     file = FileField("Programs file (CSV, at most 5 MiB)", validators=[FileRequired("Choose a CSV file to upload.")])
@@ -90,7 +90,7 @@ def _program_field(column: str) -> Field:
     return StringField(label, description=hint)
 
 
-class ProgramForm(FlaskForm):
+class ProgramForm(AppForm):
     """One program's every column, plus where the change was checked and why it was made."""
 
     change_source = StringField(
@@ -104,7 +104,7 @@ for _column in PROGRAM_COLUMNS:
     setattr(ProgramForm, _column, _program_field(_column))
 
 
-class RetireForm(FlaskForm):
+class RetireForm(AppForm):
     """Retiring a program needs a reason."""
 
     reason = TextAreaField("Why retire it", validators=[DataRequired("Say why, for the audit log."), Length(max=500)])

@@ -55,8 +55,11 @@ def upload_too_large(error):
     user = current_admin() if request.endpoint == "admin.upload" else None
     if user is None:
         return errors.error_response(413)
-    size = request.content_length or current_app.config["MAX_CONTENT_LENGTH"] + 1
-    refused = catalog_import.refuse_unread(db.session, size=size, actor=user.email)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    size = request.content_length or limit + 1
+    # A request within the limit was refused for its form (more parts than werkzeug reads, or a
+    # text field over its memory limit), not its size: say so rather than "over the limit".
+    refused = catalog_import.refuse_unread(db.session, size=size, actor=user.email, form_unreadable=size <= limit)
     return render_template(
         "admin/upload.html",
         form=UploadForm(formdata=None),
