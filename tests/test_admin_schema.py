@@ -33,3 +33,36 @@ def test_the_admin_migration_downgrades_and_upgrades_again(bare_app):
         upgrade_schema()
         assert "program_uploads" in inspect(db.engine).get_table_names()
     assert differences(bare_app) == []
+
+
+def test_a_served_version_left_a_candidate_is_marked_active_by_the_upgrade(bare_app, trained):
+    # What a first start on PostgreSQL left before the pointer fix: the pointer names a version
+    # whose status still says candidate. The data migration marks it active with the pointer's time.
+    from sqlalchemy import text
+
+    from tests.conftest import seed_version
+
+    with bare_app.app_context():
+        flask_migrate.downgrade(directory=str(MIGRATIONS_DIR), revision="d3a9c6e1f8b2")
+    served = seed_version(bare_app, trained, activate=False)
+    with bare_app.app_context():
+        db.session.execute(
+            text(
+                "INSERT INTO model_versions (id, created_at, created_by, source_name, programs_csv, programs_sha256,"
+                " program_count, artifact_npz, artifact_meta, artifact_sha256, metrics, status)"
+                " SELECT 'other', created_at, created_by, source_name, programs_csv, programs_sha256, program_count,"
+                " artifact_npz, artifact_meta, artifact_sha256, metrics, 'candidate' FROM model_versions"
+            )
+        )
+        db.session.execute(
+            text("INSERT INTO active_model (id, version_id, activated_at, activated_by) VALUES (1, :v, :t, 'x')"),
+            {"v": served.id, "t": "2026-11-30 08:00:00.000000"},
+        )
+        db.session.commit()
+        upgrade_schema()
+        rows = dict(db.session.execute(text("SELECT id, status FROM model_versions")).all())
+        activated = db.session.execute(
+            text("SELECT activated_at FROM model_versions WHERE id = :v"), {"v": served.id}
+        ).scalar_one()
+    assert rows == {served.id: "active", "other": "candidate"}
+    assert str(activated).startswith("2026-11-30 08:00:00")
