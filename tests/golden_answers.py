@@ -118,10 +118,10 @@ def version_id_of(artifact: Any) -> str:
 @contextmanager
 def golden_client(tmp: Path, artifact: Any) -> Iterator[tuple[Any, str]]:
     """A test client on a fresh SQLite app serving `artifact` (the bundled catalogue's model)."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import make_app, seed_artifact
-
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     from recommender.extensions import db
+    from tests.conftest import make_app, seed_artifact  # "conftest" alone may name tests/browser's
 
     meta, version_id = artifact.meta, version_id_of(artifact)
     metrics = {**meta["persona_metrics"], "programs": meta["program_metrics"], "catalog": meta["catalog_coverage"]}
