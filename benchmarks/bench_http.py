@@ -173,7 +173,8 @@ def main() -> None:
         [str(Path(sys.executable).with_name("gunicorn")), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
          "--preload", "--error-logfile", str(workdir / "gunicorn.log"),
          "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True,
+        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
+        stderr=(workdir / "server.log").open("wb"),  # the app's JSON request lines, one per API request
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     global SERVER_PID
