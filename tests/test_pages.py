@@ -93,7 +93,19 @@ def test_reasons_quote_the_users_own_answers_and_the_runner_up_is_explained(clie
     assert "Your goal is “Supply chain manager”" in text
     assert "You chose “Improving operations”" in text
     assert "Why it came second:" in text
-    assert "Engineering Analytics & Data Science came second" in text
+    # The label says it once; the sentence the API gives ("<name> came second: it ...") follows it.
+    assert "Why it came second: It also matches" in text or "Why it came second: It matches fewer" in text
+    assert "Analytics & Data Science came second" not in text
+
+
+def test_the_runner_up_note_loses_only_its_opening_under_the_label():
+    from recommender.web.presenters import why_second
+
+    note = "Energy & Sustainability came second: it also matches “Construction”, but “X” points more strongly to Y."
+    assert why_second(note, "Energy & Sustainability") == (
+        "It also matches “Construction”, but “X” points more strongly to Y."
+    )
+    assert why_second(note, "Project Management") == note  # another card's name: left whole
 
 
 def test_programs_show_their_facts_link_sources_with_their_kind_and_unpublished_cost(client):

@@ -36,7 +36,13 @@ NO_MODEL = "We cannot rank programs right this moment. Your answers are kept: pl
 @bp.context_processor
 def page_helpers() -> dict[str, Any]:
     """What every page template of this blueprint words its content with."""
-    return {"percent": presenters.percent, "host": presenters.host, "hints": HINTS, "sections": SECTIONS}
+    return {
+        "percent": presenters.percent,
+        "host": presenters.host,
+        "why_second": presenters.why_second,
+        "hints": HINTS,
+        "sections": SECTIONS,
+    }
 
 
 # A global, not a context value: the program macros are imported, and imported macros see only globals.

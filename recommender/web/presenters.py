@@ -85,6 +85,19 @@ def source_labels(listed: Iterable[dict[str, str]]) -> list[tuple[dict[str, str]
     return labels
 
 
+def why_second(note: str, name: str) -> str:
+    """The runner-up note under its card's "Why it came second:" label, without naming it twice.
+
+    The note (as the API gives it) opens "<name> came second: "; under the label that reads
+    "Why it came second: Energy & Sustainability came second: it also matches ...".
+    """
+    opening = f"{name} came second: "
+    if not note.startswith(opening):
+        return note
+    rest = note[len(opening) :]
+    return rest[:1].upper() + rest[1:]
+
+
 def joined(values: Iterable[str]) -> str:
     """ "a, b and c"."""
     items = list(values)
