@@ -70,11 +70,12 @@ class AppWritesTheRequestLine(Logger):
     request whenever `logconfig_dict` is set, as it is below, even with no handler to take it: a
     dictionary of every header and a log record per request for a line nobody reads: 30-51 µs of a
     worker's CPU on each `/healthz` here (benchmarks/bench_access_record.py).
-    An access log asked for (`--access-logfile`) is written as usual.
+    An access log asked for (`--access-logfile`, or syslog with access lines) is written as usual.
     """
 
     def access(self, resp, req, environ, request_time):
-        if self.cfg.accesslog:
+        cfg = self.cfg
+        if cfg.accesslog or (cfg.syslog and not cfg.disable_redirect_access_to_syslog):
             super().access(resp, req, environ, request_time)
 
 
