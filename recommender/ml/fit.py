@@ -115,8 +115,11 @@ def constraint_notes(
     return tuple(notes)
 
 
-def tuition_text(program: Program) -> str:
-    """Whole-program tuition with its year and where the figure comes from, or that it is not published."""
+def tuition_text(program: Program, *, also: str = "") -> str:
+    """Whole-program tuition with its year and where the figure comes from, or that it is not published.
+
+    `also` joins the words in the brackets ("may be out of date", for a page's short summary).
+    """
     if program.tuition_usd is None:
         return "not published"
     year = f"for {program.tuition_year}" if program.tuition_year else "year not stated"
@@ -125,7 +128,7 @@ def tuition_text(program: Program) -> str:
         year += ", from a third-party page"
     elif kind is None:
         year += ", source page not named"
-    return f"${program.tuition_usd:,} ({year})"
+    return f"${program.tuition_usd:,} ({year}{', ' + also if also else ''})"
 
 
 # ---------------------------------------------------------------- tables made once per version

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from recommender.domain import quiz
 from recommender.domain.catalog import Role
+from recommender.ml.fit import tuition_text
 from recommender.ml.ranking import ProgramMatch, Recommendation
 from recommender.web.presenters import ProgramView, joined
 
@@ -26,18 +27,10 @@ def best_group(recommendation: Recommendation) -> list[ProgramMatch]:
 def key_facts(view: ProgramView) -> tuple[str, str, str]:
     """Cost, format and length in a few words each for the summary; an unknown says "not published"."""
     program = view.program
-    cost = f"${program.tuition_usd:,}" if program.tuition_usd is not None else "Cost not published"
-    if program.tuition_usd is not None:
-        # A bare figure reads as current and official: say what the card says when it is neither.
-        caveats = []
-        if not program.tuition_year:
-            caveats.append("year not stated")
-        elif program.tuition_stale():
-            caveats.append(f"{program.tuition_year}, may be out of date")
-        if program.tuition_source_kind == "third-party":
-            caveats.append("third-party figure")
-        if caveats:
-            cost += f" ({'; '.join(caveats)})"
+    # The figure with its year and source, as the card and the API's `cost` give it: a bare figure
+    # would read as current and official.
+    stale = "may be out of date" if program.tuition_stale() else ""
+    cost = "Cost not published" if program.tuition_usd is None else tuition_text(program, also=stale)
     formats = ", ".join(quiz.FORMATS[f] for f in program.formats) if program.formats else "Format not published"
     length = f"{program.duration_months} months" if program.duration_months else "Length not published"
     return cost, formats, length
