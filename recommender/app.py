@@ -50,9 +50,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
 
     from recommender import logs
-    from recommender.web import bodies, security
+    from recommender.web import bodies, security, signing
 
     logs.init_app(app)
+    signing.init_app(app)
     security.init_app(app)
     bodies.init_app(app)
     for warning in config.startup_warnings(app.config):
