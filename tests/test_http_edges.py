@@ -139,3 +139,38 @@ def test_a_broken_chunked_encoding_answers_400_on_every_body_route(tmp_path, tim
         assert not [r for r in server.log_records() if r.get("event") == "server_error"]
     finally:
         server.stop()
+
+
+class CountingSocket(socket.socket):
+    """A real socket that counts `settimeout` calls (each one a system call)."""
+
+    set_calls = 0
+
+    def settimeout(self, value):
+        type(self).set_calls += 1
+        super().settimeout(value)
+
+
+@pytest.mark.parametrize("reads_body", [False, True])
+def test_the_body_deadline_leaves_the_socket_as_it_found_it_and_untouched_when_no_body_is_read(reads_body):
+    from recommender.web.bodies import BodyDeadline
+
+    a, b = socket.socketpair()
+    sock = CountingSocket(fileno=a.detach())
+    try:
+        sock.settimeout(7.0)
+        CountingSocket.set_calls = 0
+        b.sendall(b"body!")
+
+        def app(environ, start_response):
+            if reads_body:
+                assert environ["wsgi.input"].read(5) == b"body!"
+                assert sock.gettimeout() < 7.0  # the deadline's timeout, while reading
+            return [b""]
+
+        BodyDeadline(app, seconds=3.0)({"gunicorn.socket": sock, "wsgi.input": sock.makefile("rb")}, None)
+        assert sock.gettimeout() == 7.0
+        assert CountingSocket.set_calls == (2 if reads_body else 0)
+    finally:
+        sock.close()
+        b.close()
