@@ -81,7 +81,9 @@ def submit():
     # changed; anything that is not one of our tokens is dropped, never echoed.
     came_from = request.form.get("from", "")
     came_from = came_from if came_from != token and recommendations.parse_token(came_from) else ""
-    return redirect(url_for("pages.result", token=token, **({"from": came_from} if came_from else {})), 303)
+    # No body: flask.redirect's "Redirecting..." page is for clients that do not follow a 303.
+    location = url_for("pages.result", token=token, **({"from": came_from} if came_from else {}))
+    return Response(status=303, headers={"Location": location})
 
 
 @bp.errorhandler(CSRFError)
