@@ -204,3 +204,19 @@ def test_any_text_gets_the_answer_itsdangerous_gives(pick, cut, insert, max_age)
         for text in (base, base[:cut] + insert + base[cut:], base[:cut] + insert + base[cut + len(insert) :]):
             plain = URLSafeTimedSerializer("key", salt="s")
             assert outcome(REMEMBERED_BEFORE, text, max_age) == outcome(plain, text, max_age)
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    ["", "x", ".", "..", "é" * 50, "٣.٣.٣", "a" * 4000, "\x00", "e30.aw7zcw.xxxxxxxxxxxxxxxxxxxxxxxxxxx", ".eJw.a.b"],
+)
+def test_a_hostile_session_cookie_starts_a_new_session_and_is_not_remembered(app, cookie):
+    client = app.test_client()
+    client.set_cookie("session", cookie)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "session=" in page.headers.get("Set-Cookie", "")  # refused, so a new session began
+    assert cookie not in app.session_interface.get_signing_serializer(app)._verified
+    token = csrf_token_of(client)
+    client.set_cookie("session", cookie)
+    assert client.post("/", data=form_answers(valid_answers(), token)).status_code == 400
