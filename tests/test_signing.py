@@ -121,6 +121,22 @@ def test_nested_payloads_are_never_remembered(clock):
     assert calls[0] == 2
 
 
+def test_a_padded_or_overlong_text_gets_itsdangerous_answer_but_is_never_remembered(clock):
+    """itsdangerous's base64 skips characters outside its alphabet, so padding still verifies;
+    remembering such texts would let one genuine token fill a worker's memory."""
+    s = RememberingSerializer("key", salt="s")
+    plain = URLSafeTimedSerializer("key", salt="s")
+    signed = s.dumps("token")
+    for padded in (signed + "!!!!", signed + "*" * 5000):
+        assert plain.loads(padded) == "token"  # the library's own leniency, not ours
+        assert s.loads(padded) == "token"
+    assert s._verified == {}
+    assert s.loads(signed.encode()) == "token"  # bytes: answered, not remembered
+    assert s._verified == {}
+    s.loads(signed)
+    assert list(s._verified) == [signed]
+
+
 def test_memory_is_bounded_and_forgets_the_oldest_first(clock, monkeypatch):
     monkeypatch.setattr(signing, "REMEMBERED", 3)
     s = RememberingSerializer("key", salt="s")

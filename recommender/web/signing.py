@@ -7,13 +7,16 @@ answer for the same text under the same keys is always the same, so a value that
 remembered, by its exact text, and only its age is checked again: a remembered value is accepted
 exactly when itsdangerous would accept it (same keys, same text, age from 0 to `max_age`); anything
 else, a new value, a forged one, an expired one, goes through itsdangerous itself and fails there
-with its own error. Only successes are kept, at most `REMEMBERED` per serializer, and only flat
-payloads (a string, or a dict of strings, numbers and booleans), which are handed out as copies,
-so no caller can change what a later request is given.
+with its own error. Only successes are kept, at most `REMEMBERED` per serializer, only texts as
+itsdangerous writes them (at most `MAX_TEXT` characters), and only flat payloads (a string, or a
+dict of strings, numbers and booleans), which are handed out as copies, so no caller can change
+what a later request is given. A client sending many genuine values in turn can push others'
+values out, which costs them the shortcut, never a wrong answer.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from typing import Any
@@ -23,6 +26,10 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
 REMEMBERED = 4096
+MAX_TEXT = 1024  # the session cookie and the CSRF token are some 70-120 characters
+# What itsdangerous writes: URL-safe base64 without padding, parts joined by ".", a compressed
+# payload starting with ".".
+AS_WRITTEN = re.compile(r"\.?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+){2}")
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -47,19 +54,22 @@ class RememberingSerializer(URLSafeTimedSerializer):
         return_timestamp: bool = False,
         salt: str | bytes | None = None,
     ) -> Any:
-        text = s.decode("latin-1") if isinstance(s, bytes) else s
-        plain = salt is None and not return_timestamp
-        if plain and (hit := self._verified.get(text)) is not None:
+        # Only text as itsdangerous writes it is remembered: its base64 decoding skips characters
+        # outside the alphabet, so `token + "!" * 400_000` verifies too, and keeping such texts
+        # would let one token fill the memory. Bytes go unremembered (Flask passes text; a bytes
+        # key could meet a text one that itsdangerous encodes differently).
+        plain = salt is None and not return_timestamp and isinstance(s, str) and len(s) <= MAX_TEXT
+        if plain and (hit := self._verified.get(s)) is not None:
             signed_at, payload = hit
             age = int(time.time()) - signed_at  # as TimestampSigner.unsign counts it
             if max_age is None or 0 <= age <= max_age:
                 return dict(payload) if isinstance(payload, dict) else payload
         payload, signed_at = super().loads(s, max_age=max_age, return_timestamp=True, salt=salt)
-        if plain and _flat(payload):
+        if plain and _flat(payload) and AS_WRITTEN.fullmatch(s):
             with self._lock:
                 if len(self._verified) >= REMEMBERED:
                     self._verified.pop(next(iter(self._verified)), None)  # the oldest first
-                self._verified[text] = (int(signed_at.timestamp()), payload)
+                self._verified[s] = (int(signed_at.timestamp()), payload)
             payload = dict(payload) if isinstance(payload, dict) else payload
         return (payload, signed_at) if return_timestamp else payload
 
