@@ -236,3 +236,27 @@ def test_a_hostile_session_cookie_starts_a_new_session_and_is_not_remembered(app
     token = csrf_token_of(client)
     client.set_cookie("session", cookie)
     assert client.post("/", data=form_answers(valid_answers(), token)).status_code == 400
+
+
+def test_threads_checking_and_forgetting_at_once_all_get_the_right_answers(monkeypatch):
+    """gthread workers share one serializer: a full memory evicting while others read must not break."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(signing, "REMEMBERED", 8)
+    s = RememberingSerializer("key", salt="s")
+    values = {s.dumps({"csrf_token": f"t{i}"}): {"csrf_token": f"t{i}"} for i in range(40)}
+    forged = next(iter(values))[:-6] + "AAAAAA"
+
+    def work(offset: int) -> bool:
+        texts = list(values)
+        for n in range(400):
+            text = texts[(offset + n) % len(texts)]
+            if s.loads(text) != values[text]:
+                return False
+            with pytest.raises(BadSignature):
+                s.loads(forged)
+        return True
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(work, range(8)))
+    assert len(s._verified) <= 8
