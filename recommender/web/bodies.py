@@ -36,16 +36,15 @@ class _DeadlineInput:
 
     def __init__(self, stream: Any, sock: socket.socket, deadline: float | None):
         self._stream, self._sock, self._deadline = stream, sock, deadline
-        self.prior: float | bool | None = False  # the socket's own timeout once changed; False: untouched
+        self.touched = False  # whether a read set the socket's timeout, so that it must be put back
 
     def _call(self, method: Callable[..., Any], *args: Any) -> Any:
         if self._deadline is not None:
             remaining = self._deadline - time.monotonic()
             if remaining <= 0:
                 raise BodyTooSlow()
-            if self.prior is False:
-                self.prior = self._sock.gettimeout()
             self._sock.settimeout(remaining)
+            self.touched = True
         try:
             return method(*args)
         except TimeoutError:  # socket.timeout is TimeoutError; werkzeug would call it a disconnect
@@ -76,6 +75,7 @@ class BodyDeadline:
         sock = environ.get("gunicorn.socket")
         if not isinstance(sock, socket.socket):
             return self.app(environ, start_response)
+        prior = sock.gettimeout()  # the socket object's own field: no system call
         deadline = time.monotonic() + self.seconds if self.seconds > 0 else None
         environ["wsgi.input"] = body = _DeadlineInput(environ["wsgi.input"], sock, deadline)
         try:
@@ -83,9 +83,9 @@ class BodyDeadline:
         finally:
             # The response is written by gunicorn after this returns, with its own settings. A
             # request whose body was never read from the socket left them alone: no system call.
-            if body.prior is not False:
+            if body.touched:
                 with contextlib.suppress(OSError):
-                    sock.settimeout(body.prior)
+                    sock.settimeout(prior)
 
 
 def read_limited(limit: int) -> bytes:
