@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from unittest import mock
 
 import flask_wtf.csrf
@@ -13,7 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from recommender.web import signing
 from recommender.web.signing import RememberingSerializer
-from tests.conftest import valid_answers
+from tests.conftest import csrf_token_from, valid_answers
 from tests.test_pages_helpers import form_answers
 
 
@@ -166,8 +165,8 @@ def test_the_session_cookie_is_checked_once_and_a_new_secret_key_forgets_it(app)
 
 
 def csrf_token_of(client) -> str:
-    page = client.get("/")
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    """A fresh CSRF token from the quiz page, as a browser gets one."""
+    return csrf_token_from(client.get("/").text)
 
 
 def test_flask_wtf_builds_its_token_serializer_through_the_name_we_replace(app, client, monkeypatch):
