@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from recommender import config, dbfaults
+from recommender import blas, config, dbfaults
 from recommender.domain.catalog import load_catalogs
 from recommender.extensions import check_limits_only_where_they_exist, csrf, db, limiter, migrate
 from recommender.jsonprovider import OrjsonProvider
@@ -58,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     bodies.init_app(app)
     for warning in config.startup_warnings(app.config):
         app.logger.warning(warning, extra={"event": "unsafe_config"})
+    blas.warn_if_unpinned()
 
     if app.config["BOOTSTRAP"]:
         from recommender.services.bootstrap import bootstrap
