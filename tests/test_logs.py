@@ -215,7 +215,7 @@ def test_the_timestamp_cache_follows_the_clock_back_and_forth():
     [
         (lambda c: c.get("/about"), 200),
         (lambda c: c.post("/", data={"interests": ["nope"]}), 400),
-        (lambda c: c.post("/", json={"a": 1}), 415),  # refused before the request is timed
+        (lambda c: c.post("/", json={"a": 1}), 415),  # refused by the first hook after the timer
     ],
 )
 def test_the_request_line_has_the_same_fields_in_the_same_order(client, capsys, send, status):
@@ -226,4 +226,4 @@ def test_the_request_line_has_the_same_fields_in_the_same_order(client, capsys, 
     assert list(line) == [*expected, "duration_ms", "remote_addr", "pid"]
     assert line["request_id"] == response.headers["X-Request-ID"]
     assert line["status"] == status and line["remote_addr"] == "127.0.0.1"
-    assert (line["duration_ms"] is None) == (status == 415)
+    assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask, Response, abort, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from recommender import logs
 from recommender.config import ConfigError
 
 HSTS = "max-age=63072000; includeSubDomains"
@@ -164,7 +165,9 @@ def init_app(app: Flask) -> None:
     if hops:
         app.wsgi_app = TrustedProxyFix(app.wsgi_app, hops, networks)  # type: ignore[method-assign]
     app.add_template_global(csp_nonce)
-    # First of all hooks: CSRFProtect's check (registered earlier) would otherwise refuse a JSON
-    # body first, and its refusal page builds the form from that JSON (a 500 for `0` or `"x"`).
-    app.before_request_funcs.setdefault(None, []).insert(0, _forms_take_form_data)
+    # Before CSRFProtect's check (registered earlier), which would otherwise refuse a JSON body
+    # first, and its refusal page builds the form from that JSON (a 500 for `0` or `"x"`). After
+    # the request log's timer alone (logs.init_app runs first), so a refused post is timed too.
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.insert(1 if hooks and hooks[0] is logs.start_request else 0, _forms_take_form_data)
     app.after_request(_headers)
