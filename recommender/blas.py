@@ -70,14 +70,15 @@ def kernels_in_use() -> tuple[str, ...]:
 
 
 def check(asked: str | None, in_use: Iterable[str]) -> str | None:
-    """A warning when OpenBLAS runs other kernels than the ones asked for (NumPy loaded first), else None."""
+    """A warning when OpenBLAS runs other kernels than the one asked for, else None."""
     others = sorted({k for k in in_use if k.lower() != (asked or "").lower()})
     if asked is None or not others:
         return None
     return (
-        f"OpenBLAS runs {', '.join(others)} kernels, not {asked}: NumPy was loaded before the app set "
-        f"{VARIABLE}, so programs whose scores are within float noise of each other may be ordered "
-        f"differently here than on other machines. Set {VARIABLE}={asked} in the environment."
+        f"OpenBLAS runs {', '.join(others)} kernels, not {asked} (NumPy was loaded before the app set "
+        f"{VARIABLE}, or OpenBLAS does not know that name), so programs whose scores are within float "
+        f"noise of each other may be ordered differently here than on other machines. Set "
+        f"{VARIABLE}={asked} in the environment."
     )
 
 
