@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import bench_http  # noqa: E402
-from benchmarks.bench_pages import gunicorn_server  # noqa: E402
+from benchmarks.bench_http import gunicorn_server  # noqa: E402
 
 SERVERS = {"project logger": [], "gunicorn's Logger": ["--logger-class", "gunicorn.glogging.Logger"]}
 

@@ -25,9 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -37,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import bench_http  # noqa: E402
-from benchmarks.bench_http import LAST_CPU_US, distinct_script, free_port, run_wrk, sample_bodies, wait_ready  # noqa: E402
+from benchmarks.bench_http import LAST_CPU_US, distinct_script, gunicorn_server, run_wrk, sample_bodies  # noqa: E402
 
 API_PATH = "/api/v1/recommendations"
 
@@ -84,69 +82,54 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
-    workdir = Path(tempfile.mkdtemp(prefix="memmatch-floor-"))
-    module = FLOOR_APP.replace("{API_PATH}", API_PATH).replace("{QUIZ}", sample_bodies(1)[0])
-    (workdir / "floor_app.py").write_text(module)
-    port = free_port()
-    env = {
-        **os.environ,
-        "MEMMATCH_ENV": "development",
-        "SECRET_KEY": "bench",
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "MODELS_DIR": str(workdir / "models"),
-        "GUNICORN_MAX_REQUESTS": "0",  # a recycled worker would reset its CPU counters mid-run
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(workdir)]),
-    }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-         "--preload", "--error-logfile", str(workdir / "gunicorn.log"), "floor_app:app"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
-        stderr=(workdir / "server.log").open("wb"),
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    bench_http.SERVER_PID = server.pid
-    try:
-        wait_ready(f"{base}/healthz")
-        scripts = {}
-        for name, path in (("api", API_PATH), ("flask", "/api/_floor/flask"), ("raw", "/_floor/raw")):
-            scripts[name] = workdir / f"{name}.lua"
-            scripts[name].write_text(distinct_script().replace(f'"{API_PATH}"', f'"{path}"'))
-        loads = {"healthz": None, **scripts}
-        for name, script in loads.items():  # warm-up, and a check that every load answers 2xx
-            _, errors, _ = run_wrk(base + ("/healthz" if script is None else ""), 1, args.connections, script)
+    with tempfile.TemporaryDirectory(prefix="memmatch-floor-") as tmp:
+        workdir = Path(tmp)
+        module = FLOOR_APP.replace("{API_PATH}", API_PATH).replace("{QUIZ}", sample_bodies(1)[0])
+        (workdir / "floor_app.py").write_text(module)
+        env = {"PYTHONPATH": os.pathsep.join([str(ROOT), str(workdir)])}
+        with gunicorn_server(args.workers, workdir, app="floor_app:app", env=env) as (base, master):
+            bench_http.SERVER_PID = master
+            measure(args, workdir, base)
+
+
+def measure(args: argparse.Namespace, workdir: Path, base: str) -> None:
+    """The warm-up and the rounds, on the server at `base`."""
+    scripts = {}
+    for name, path in (("api", API_PATH), ("flask", "/api/_floor/flask"), ("raw", "/_floor/raw")):
+        scripts[name] = workdir / f"{name}.lua"
+        scripts[name].write_text(distinct_script().replace(f'"{API_PATH}"', f'"{path}"'))
+    loads = {"healthz": None, **scripts}
+    urls = {name: base + ("/healthz" if script is None else "") for name, script in loads.items()}
+    for name, script in loads.items():  # warm-up, and a check that every load answers 2xx
+        _, errors, _ = run_wrk(urls[name], 1, args.connections, script)
+        if errors:
+            log = (workdir / "server.log").read_text(errors="replace")[-1500:]
+            raise SystemExit(f"{name}: {errors} non-2xx or socket errors in the warm-up; the server said:\n{log}")
+    rates: dict[str, list[float]] = {name: [] for name in loads}
+    cpu: dict[str, list[float]] = {name: [] for name in loads}
+    request = urllib.request.Request(base + "/_floor/raw", data=sample_bodies(1)[0].encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        size = len(response.read())
+    print(f"gunicorn: {args.workers} sync workers, {args.connections} connections, {args.seconds}s per run; "
+          f"api, flask and raw get a new random quiz each request; the fixed answer is {size:,} bytes")  # fmt: skip
+    for round_no in range(1, args.rounds + 1):
+        parts = []
+        for name, script in loads.items():
+            rps, errors, _ = run_wrk(urls[name], args.seconds, args.connections, script)
             if errors:
-                log = (workdir / "server.log").read_text(errors="replace")[-1500:]
-                raise SystemExit(f"{name}: {errors} non-2xx or socket errors in the warm-up; the server said:\n{log}")
-        rates: dict[str, list[float]] = {name: [] for name in loads}
-        cpu: dict[str, list[float]] = {name: [] for name in loads}
-        request = urllib.request.Request(base + "/_floor/raw", data=sample_bodies(1)[0].encode(), method="POST")
-        with urllib.request.urlopen(request, timeout=5) as response:
-            size = len(response.read())
-        print(f"gunicorn: {args.workers} sync workers, {args.connections} connections, {args.seconds}s per run; "
-              f"api, flask and raw get a new random quiz each request; the fixed answer is {size:,} bytes")  # fmt: skip
-        for round_no in range(1, args.rounds + 1):
-            parts = []
-            for name, script in loads.items():
-                url = base + ("/healthz" if script is None else "")
-                rps, errors, _ = run_wrk(url, args.seconds, args.connections, script)
-                if errors:
-                    raise SystemExit(f"{name}: {errors} non-2xx or socket errors")
-                rates[name].append(rps)
-                cpu[name].append(LAST_CPU_US[0])
-                parts.append(f"{name} {rps:7.1f} req/s ({LAST_CPU_US[0]:.0f} us CPU)")
-            print(f"round {round_no}: " + " | ".join(parts))
-        health = statistics.median(rates["healthz"])
-        for name in loads:
-            ratios = [r / h for r, h in zip(rates[name], rates["healthz"], strict=True)]
-            print(f"{name:8} median {statistics.median(rates[name]):7.1f} req/s, ratio to /healthz "
-                  f"{statistics.median(ratios):.2f}, server CPU {statistics.median(cpu[name]):.0f} us "
-                  "a request")  # fmt: skip
-        print(f"(goal: api >= 0.8 x /healthz; /healthz median {health:.1f} req/s; "
-              f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())})")  # fmt: skip
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        shutil.rmtree(workdir, ignore_errors=True)
+                raise SystemExit(f"{name}: {errors} non-2xx or socket errors")
+            rates[name].append(rps)
+            cpu[name].append(LAST_CPU_US[0])
+            parts.append(f"{name} {rps:7.1f} req/s ({LAST_CPU_US[0]:.0f} us CPU)")
+        print(f"round {round_no}: " + " | ".join(parts))
+    health = statistics.median(rates["healthz"])
+    for name in loads:
+        ratios = [r / h for r, h in zip(rates[name], rates["healthz"], strict=True)]
+        print(f"{name:8} median {statistics.median(rates[name]):7.1f} req/s, ratio to /healthz "
+              f"{statistics.median(ratios):.2f}, server CPU {statistics.median(cpu[name]):.0f} us "
+              "a request")  # fmt: skip
+    print(f"(goal: api >= 0.8 x /healthz; /healthz median {health:.1f} req/s; "
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())})")  # fmt: skip
 
 
 if __name__ == "__main__":

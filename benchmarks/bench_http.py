@@ -16,6 +16,7 @@ neighbours' load, the CPU a request costs the server hardly does, so both are re
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,6 +149,53 @@ def run_wrk(url: str, seconds: int, connections: int, script: Path | None = None
     return rps, errors, float(p50.group(1)) * scale
 
 
+@contextlib.contextmanager
+def gunicorn_server(
+    workers: int,
+    workdir: Path,
+    threads: int = 1,
+    extra: Sequence[str] = (),
+    *,
+    app: str = "wsgi:app",
+    database_url: str = "",
+    env: dict[str, str] | None = None,
+) -> Iterator[tuple[str, int]]:
+    """A real gunicorn serving `app` on a free loopback port: its base URL and the master's pid.
+
+    A fresh SQLite database in `workdir` unless `database_url`; first start migrates and trains a
+    version (the README's one-command start), then serves. `extra`: more gunicorn flags (they win
+    over gunicorn.conf.py); `env`: more environment. The app's JSON request lines go to
+    `workdir/server.log`.
+    """
+    port = free_port()
+    server_env = {
+        **os.environ,
+        "MEMMATCH_ENV": "development",
+        "SECRET_KEY": "bench",
+        "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "MODELS_DIR": str(workdir / "models"),
+        # gunicorn reads ./gunicorn.conf.py, which recycles workers; a worker recycled mid-run
+        # would measure a cold start and reset its CPU counters.
+        "GUNICORN_MAX_REQUESTS": "0",
+        # threads > 1: gunicorn.conf.py switches to gthread workers, which keep connections alive.
+        "GUNICORN_THREADS": str(threads),
+        **(env or {}),
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--preload", "--error-logfile", str(workdir / "gunicorn.log"), *extra, app],
+        cwd=ROOT, env=server_env, start_new_session=True, stdout=subprocess.DEVNULL,
+        stderr=(workdir / "server.log").open("wb"),
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(f"{base}/healthz")
+        yield base, server.pid
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
@@ -158,29 +207,12 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
 
-    workdir = Path(tempfile.mkdtemp(prefix="memmatch-bench-"))
-    port = free_port()
-    env = {
-        **os.environ,
-        "MEMMATCH_ENV": "development",
-        "SECRET_KEY": "bench",
-        "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "MODELS_DIR": str(workdir / "models"),
-        # gunicorn.conf.py recycles workers; a recycled worker would reset its CPU counters mid-run.
-        "GUNICORN_MAX_REQUESTS": "0",
-    }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-         "--preload", "--error-logfile", str(workdir / "gunicorn.log"),
-         "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
-        stderr=(workdir / "server.log").open("wb"),  # the app's JSON request lines, one per API request
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     global SERVER_PID
-    SERVER_PID = server.pid
-    try:
-        wait_ready(f"{base}/healthz")
+    with (
+        tempfile.TemporaryDirectory(prefix="memmatch-bench-") as tmp,
+        gunicorn_server(args.workers, Path(tmp), database_url=args.database_url) as (base, master),
+    ):
+        SERVER_PID, workdir = master, Path(tmp)
         script = workdir / "post.lua"
         bodies = sample_bodies()
         script.write_text(LUA.replace("{BODIES}", "{" + ",".join(json.dumps(b) for b in bodies) + "}"))
@@ -217,10 +249,6 @@ def main() -> None:
               f"distinct {med['distinct']:.0f} us; CPU ratio healthz/API: repeating "
               f"{med['healthz'] / med['repeating']:.2f}, distinct {med['healthz'] / med['distinct']:.2f}; "
               f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")  # fmt: skip
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

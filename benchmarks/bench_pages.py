@@ -18,26 +18,23 @@ Prints round trips/s of A against pages/s of B and C, and the ratios (goal A/B >
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import json
 import os
 import random
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import urllib.parse
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_http import free_port, server_cpu_seconds, wait_ready  # noqa: E402
+from benchmarks.bench_http import gunicorn_server, server_cpu_seconds  # noqa: E402
 from benchmarks.bench_ranking import random_answers  # noqa: E402
 
 STATIC_DIR = ROOT / "recommender" / "static"
@@ -114,41 +111,6 @@ def run_wrk(url: str, seconds: int, connections: int, script: Path, master: int 
     cpu = (server_cpu_seconds(master) - cpu_before) / max(gets, 1) * 1e6 if master else 0.0
     # Completed pages: for the round trip, a results page that followed its POST.
     return rps * gets / max(posts + gets, 1), bad, latency, cpu
-
-
-@contextlib.contextmanager
-def gunicorn_server(
-    workers: int, workdir: Path, threads: int = 1, extra: Sequence[str] = ()
-) -> Iterator[tuple[str, int]]:
-    """A real gunicorn serving `wsgi:app` on a free loopback port, on a fresh SQLite database:
-    its base URL and the master's pid. `extra`: more gunicorn flags (they win over gunicorn.conf.py).
-
-    First start migrates and trains a version (the README's one-command start), then serves.
-    """
-    port = free_port()
-    env = {
-        **os.environ,
-        "MEMMATCH_ENV": "development",
-        "SECRET_KEY": "bench-pages",
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "MODELS_DIR": str(workdir / "models"),
-        # gunicorn reads ./gunicorn.conf.py; a worker recycled mid-run would measure a cold start.
-        "GUNICORN_MAX_REQUESTS": "0",
-        # threads > 1: gunicorn.conf.py switches to gthread workers, which keep connections alive.
-        "GUNICORN_THREADS": str(threads),
-    }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--preload", "--error-logfile", str(workdir / "gunicorn.log"), *extra, "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(f"{base}/healthz")
-        yield base, server.pid
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def fetch(base: str, method: str, path: str, body: str = "", headers: dict[str, str] | None = None):

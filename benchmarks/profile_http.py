@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -26,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_http import distinct_script, free_port, wait_ready  # noqa: E402
+from benchmarks.bench_http import distinct_script, gunicorn_server  # noqa: E402
 from benchmarks.bench_pages import COUNTS_LUA, ROUND_TRIP_LUA, form_bodies, session_and_token  # noqa: E402
 
 # Frames whose share is reported first: the steps of one request, by where they live.
@@ -110,24 +108,11 @@ def main() -> None:
     for tool in ("wrk", "py-spy"):
         if not shutil.which(tool) and not Path(sys.executable).with_name(tool).exists():
             raise SystemExit(f"{tool} is not installed (apt-get install wrk; pip install py-spy)")
-    workdir = Path(tempfile.mkdtemp(prefix="memmatch-profile-"))
-    port = free_port()
-    env = {
-        **os.environ,
-        "MEMMATCH_ENV": "development",
-        "SECRET_KEY": "profile",
-        "DATABASE_URL": f"sqlite:///{workdir / 'profile.sqlite3'}",
-        "MODELS_DIR": str(workdir / "models"),
-        "GUNICORN_MAX_REQUESTS": "0",
-    }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-w", "1", "-b", f"127.0.0.1:{port}", "--preload",
-         "--error-logfile", str(workdir / "gunicorn.log"), "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(f"{base}/healthz")
+    with (
+        tempfile.TemporaryDirectory(prefix="memmatch-profile-") as tmp,
+        gunicorn_server(1, Path(tmp)) as (base, master),
+    ):
+        workdir = Path(tmp)
         script = workdir / "load.lua"
         if args.mode == "api":
             script.write_text(distinct_script())
@@ -143,7 +128,7 @@ def main() -> None:
             )
             connections = ["-t", "4", "-c", "4"]
         subprocess.run(["wrk", *connections, "-d", "2s", "-s", str(script), base], capture_output=True, check=True)
-        pid = worker_pid(server.pid)
+        pid = worker_pid(master)
         raw = workdir / "stacks.txt"
         spy = str(Path(sys.executable).with_name("py-spy"))
         recorder = subprocess.Popen(
@@ -163,10 +148,6 @@ def main() -> None:
         if args.keep:
             shutil.copy(raw, args.keep)
         summarise(raw, args.top)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
