@@ -63,7 +63,7 @@ def pin(
 
 @functools.cache
 def kernels_in_use() -> tuple[str, ...]:
-    """The kernel of each OpenBLAS loaded in this process (NumPy's, and SciPy's once loaded)."""
+    """The kernel of each OpenBLAS loaded in this process when first asked (NumPy's; SciPy's if loaded by then)."""
     from threadpoolctl import threadpool_info
 
     return tuple(sorted({i["architecture"] for i in threadpool_info() if i.get("internal_api") == "openblas"}))
